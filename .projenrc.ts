@@ -1,0 +1,78 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-sagemaker-pipelines',
+  description: 'Typed AWS CDK constructs for Amazon SageMaker Pipelines: steps, parameters, property files and conditions that synthesize a validated pipeline definition, with least-privilege IAM and synth-time checks.',
+  author: 'cdk-sagemaker-pipelines developers',
+  authorAddress: 'maintainers@cdk-sagemaker-pipelines.dev',
+  repositoryUrl: 'https://github.com/cdk-sagemaker-pipelines/cdk-sagemaker-pipelines.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  keywords: ['cdk', 'aws-cdk', 'sagemaker', 'sagemaker-pipelines', 'mlops', 'machine-learning'],
+
+  // aws-cdk-lib and constructs are peer dependencies (projen adds them as such for a construct library).
+  cdkVersion: '2.276.0',
+  constructsVersion: '10.5.1',
+
+  // jsii and TypeScript 5: ts-node (used for .projenrc.ts and the example app) does not work with TypeScript 7.
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+
+  // Other jsii targets.
+  publishToPypi: { distName: 'cdk-sagemaker-pipelines', module: 'cdk_sagemaker_pipelines' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdksagemakerpipelines',
+    mavenGroupId: 'io.github.cdk-sagemaker-pipelines',
+    mavenArtifactId: 'cdk-sagemaker-pipelines',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkSageMakerPipelines', packageId: 'CdkSageMakerPipelines' },
+  publishToGo: { moduleName: 'github.com/cdk-sagemaker-pipelines/cdk-sagemaker-pipelines-go' },
+
+  // No GitHub workflows: the project's CI is .ci/run.
+  github: false,
+
+  devDeps: [
+    // The CDK CLI is a dev dependency so that `npx cdk synth` uses the locked version and needs no download.
+    'aws-cdk@2.1148.1',
+    'ts-node@^10.9.2',
+    'cdk-nag@^3.0.2',
+    'ajv@^8.17.1',
+    '@types/node@^20',
+  ],
+
+  jestOptions: {
+    // projen's default test task runs `jest --updateSnapshot`, which rewrites a changed snapshot instead of
+    // failing: a snapshot test could never fail. NEVER makes `test` fail on a changed snapshot (jest --ci)
+    // and adds a `test:update` task to update snapshots on purpose.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+    },
+  },
+
+  gitignore: ['cdk.out/', '.cdk.staging/', '/test/__definitions__/'],
+
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['examples/**/*.ts', 'benchmarks/**/*.ts', 'scripts/**/*.ts'],
+  },
+});
+
+for (const p of ['/examples/', 'cdk.json', 'cdk.out/', '/.ci/', '/scripts/', '/benchmarks/']) {
+  project.addPackageIgnore(p);
+}
+
+// Data files read at run time by the library (framework image registries) must ship in lib/.
+project.compileTask.exec('mkdir -p lib/private/data && cp src/private/data/*.json lib/private/data/');
+
+// A local build without CI=true runs `package-all`, which packages every jsii target (Python, Java, .NET, Go).
+// Those need PyPI / Maven / NuGet / Go toolchains that are not reachable on our build machines (Python packaging
+// wants a pinned setuptools from PyPI). `package` therefore builds the JavaScript package in both cases; a
+// release machine with those registries runs `npx projen package-all` explicitly.
+const packageTask = project.tasks.tryFind('package')!;
+packageTask.reset();
+packageTask.spawn(project.tasks.tryFind('package:js')!);
+
+project.synth();
