@@ -37,7 +37,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The CDK CLI is a dev dependency so that `npx cdk synth` uses the locked version and needs no download.
     'aws-cdk@2.1148.1',
     'ts-node@^10.9.2',
-    'cdk-nag@^3.0.2',
+    'cdk-nag@^2.38.2',
     'ajv@^8.17.1',
     '@types/node@^20',
   ],

@@ -1,5 +1,24 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export { PipelineValue, ValueKind } from './values/pipeline-value';
+export * from './values/parameter';
+export * from './values/execution-variable';
+export * from './values/join';
+export * from './values/property-file';
+export * from './values/json-get';
+export { Condition } from './values/condition';
+export { PipelineStep, StepType, RetryExceptionType, RetryPolicy, CacheConfig, StepOptions, RetryableStepOptions, JobStepOptions, StepBindOptions } from './steps/step';
+export { NetworkConfig } from './steps/network';
+export {
+  ProcessingStepConstruct, ProcessingStepConstructProps, ProcessingInput, ProcessingOutput, ProcessingS3DataType,
+  InputMode, DataDistribution, ProcessingCompression, S3UploadMode,
+} from './steps/processing-step';
+export * from './steps/training-step';
+export { ModelContainer } from './steps/model-container';
+export * from './steps/create-model-step';
+export * from './steps/register-model-step';
+export * from './steps/condition-step';
+export * from './steps/fail-step';
+export * from './container-image';
+export * from './code';
+export * from './instance-type';
+export * from './model-package-group';
+export * from './pipeline';

@@ -1,0 +1,145 @@
+import * as path from 'path';
+import { Duration, Size, Stack, StackProps } from 'aws-cdk-lib';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import {
+  Condition, ConditionStepConstruct, ContainerImage, CreateModelStepConstruct, FailStepConstruct, InstanceType, Join,
+  JsonGet, MlPipeline, ModelPackageGroup, PipelineParameter, PipelineValue, ProcessingCode, ProcessingStepConstruct,
+  PropertyFile, RegisterModelStepConstruct, TrainingStepConstruct,
+} from '../../src';
+
+/**
+ * The seed pipeline: preprocess → train (XGBoost) → evaluate into a property file → create the model → register it
+ * in `SeedModelGroup` when the accuracy clears `AccuracyThreshold`, else fail.
+ */
+export class SeedPipelineStack extends Stack {
+  public readonly pipeline: MlPipeline;
+
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+
+    // Parameters.
+    const processingInstanceType = PipelineParameter.string('ProcessingInstanceType', { defaultValue: 'ml.m5.xlarge' });
+    const processingInstanceCount = PipelineParameter.integer('ProcessingInstanceCount', { defaultValue: 1 });
+    const trainingInstanceType = PipelineParameter.string('TrainingInstanceType', { defaultValue: 'ml.m5.xlarge' });
+    const modelApprovalStatus = PipelineParameter.string('ModelApprovalStatus', {
+      defaultValue: 'PendingManualApproval',
+      enumValues: ['PendingManualApproval', 'Approved', 'Rejected'],
+    });
+    const inputData = PipelineParameter.string('InputData', {
+      defaultValue: 's3://sagemaker-example-files-prod-us-east-1/datasets/tabular/synthetic/churn.csv',
+      description: 'S3 URI of the raw CSV data (label first)',
+    });
+    const accuracyThreshold = PipelineParameter.float('AccuracyThreshold', { defaultValue: 0.8 });
+
+    const xgboost = ContainerImage.xgboost('1.7-1');
+    const scripts = path.join(__dirname, 'scripts');
+
+    // Preprocess.
+    const preprocess = new ProcessingStepConstruct(this, 'Preprocess', {
+      image: ContainerImage.sklearn('1.2-1'),
+      code: ProcessingCode.fromAsset(path.join(scripts, 'preprocess.py')),
+      inputs: [{ inputName: 'input', source: inputData.valueAsString, destination: '/opt/ml/processing/input' }],
+      outputs: ['train', 'validation', 'test'].map((name) => ({ outputName: name, source: `/opt/ml/processing/${name}` })),
+      instanceType: InstanceType.of(processingInstanceType.valueAsString),
+      instanceCount: processingInstanceCount.valueAsNumber,
+      volumeSize: Size.gibibytes(30),
+    });
+
+    // Train.
+    const train = new TrainingStepConstruct(this, 'Train', {
+      image: xgboost,
+      hyperparameters: { objective: 'binary:logistic', num_round: 50, max_depth: 5, eta: 0.2 },
+      channels: ['train', 'validation'].map((name) => ({
+        channelName: name,
+        s3Uri: preprocess.outputS3Uri(name),
+        contentType: 'text/csv',
+      })),
+      instanceType: InstanceType.of(trainingInstanceType.valueAsString),
+      instanceCount: 1,
+      volumeSize: Size.gibibytes(30),
+      maxRuntime: Duration.seconds(86400),
+    });
+
+    // Evaluate.
+    const evaluationReport = new PropertyFile({ name: 'EvaluationReport', outputName: 'evaluation', path: 'evaluation.json' });
+    const evaluate = new ProcessingStepConstruct(this, 'Evaluate', {
+      image: xgboost,
+      code: ProcessingCode.fromAsset(path.join(scripts, 'evaluate.py')),
+      inputs: [
+        { inputName: 'model', source: train.modelArtifactsS3Uri, destination: '/opt/ml/processing/model' },
+        { inputName: 'test', source: preprocess.outputS3Uri('test'), destination: '/opt/ml/processing/test' },
+      ],
+      outputs: [{ outputName: 'evaluation', source: '/opt/ml/processing/evaluation' }],
+      propertyFiles: [evaluationReport],
+      instanceType: InstanceType.of(processingInstanceType.valueAsString),
+      instanceCount: 1,
+    });
+
+    // The model, and its registration when it is accurate enough.
+    const createModel = new CreateModelStepConstruct(this, 'CreateModel', {
+      containers: [{ image: xgboost, modelDataUrl: train.modelArtifactsS3Uri }],
+    });
+    const group = new ModelPackageGroup(this, 'SeedModelGroup', {
+      modelPackageGroupName: 'SeedModelGroup',
+      description: 'Models of the seed pipeline',
+    });
+    const register = new RegisterModelStepConstruct(this, 'RegisterModel', {
+      modelPackageGroup: group,
+      approvalStatus: modelApprovalStatus.valueAsString,
+      containers: [{ image: xgboost, modelDataUrl: train.modelArtifactsS3Uri }],
+      contentTypes: ['text/csv'],
+      responseTypes: ['text/csv'],
+      inferenceInstanceTypes: ['ml.t2.medium', 'ml.m5.large'],
+      transformInstanceTypes: ['ml.m5.large'],
+      modelMetrics: {
+        modelQualityStatistics: {
+          s3Uri: Join.of('/', [evaluate.outputS3Uri('evaluation'), 'evaluation.json']).valueAsString,
+          contentType: 'application/json',
+        },
+      },
+    });
+    const accuracyTooLow = new FailStepConstruct(this, 'AccuracyTooLow', {
+      errorMessage: Join.of(' ', ['Accuracy below', accuracyThreshold.valueAsString]).valueAsString,
+    });
+    const checkAccuracy = new ConditionStepConstruct(this, 'CheckAccuracy', {
+      conditions: [
+        Condition.greaterThanOrEqualTo(
+          new JsonGet({ propertyFile: evaluationReport, path: 'binary_classification_metrics.accuracy.value' }),
+          PipelineValue.fromNumber(accuracyThreshold.valueAsNumber),
+        ),
+      ],
+      ifSteps: [register],
+      elseSteps: [accuracyTooLow],
+    });
+
+    this.pipeline = new MlPipeline(this, 'SeedPipeline', {
+      pipelineName: 'SeedPipeline',
+      description: 'Preprocess, train XGBoost, evaluate, and register the model when it is accurate enough',
+      steps: [preprocess, train, evaluate, createModel, checkAccuracy],
+    });
+
+    NagSuppressions.addResourceSuppressions(this.pipeline, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'SageMaker Pipelines names the jobs it starts pipelines-<execution>-<step>-..., so job permissions are scoped '
+          + 'to that prefix; job outputs are written under per-execution prefixes of the artifact bucket; logs go to the '
+          + '/aws/sagemaker/ log groups; models get names chosen by SageMaker; registered versions are model-package/<group>/*; '
+          + 'the input data parameter can point at any object under the default prefix.',
+        appliesTo: [
+          { regex: '/^Resource::arn:<AWS::Partition>:sagemaker:us-east-1:<AWS::AccountId>:(processing|training)-job/pipelines-\\*$/' },
+          { regex: '/^Resource::arn:<AWS::Partition>:sagemaker:us-east-1:<AWS::AccountId>:model/\\*$/' },
+          { regex: '/^Resource::arn:<AWS::Partition>:sagemaker:us-east-1:<AWS::AccountId>:model-package/seedmodelgroup/\\*$/' },
+          { regex: '/^Resource::<SeedPipelineArtifactBucket[A-Z0-9]+\\.Arn>/\\*$/' },
+          { regex: '/^Resource::arn:<AWS::Partition>:logs:us-east-1:<AWS::AccountId>:log-group:/aws/sagemaker/\\*$/' },
+          { regex: '/^Resource::arn:<AWS::Partition>:s3:::sagemaker-example-files-prod-us-east-1/datasets/tabular/synthetic/churn\\.csv\\*$/' },
+          'Resource::*',
+        ],
+      },
+      {
+        id: 'AwsSolutions-S1',
+        reason: 'This is the bucket that receives the artifact bucket\'s server access logs; logging it to itself would loop.',
+      },
+    ], true);
+  }
+}

@@ -1,0 +1,172 @@
+import { CfnMapping, Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { frameworkImageRegistries } from './private/framework-images';
+
+/**
+ * What an image is used for: SageMaker publishes separate training and inference images for some frameworks.
+ */
+export enum ImageUsage {
+  /** Training and processing jobs. */
+  TRAINING = 'training',
+  /** Models (inference). */
+  INFERENCE = 'inference',
+}
+
+/**
+ * The processor type of a framework image.
+ */
+export enum Processor {
+  /** CPU instances. */
+  CPU = 'cpu',
+  /** GPU instances. */
+  GPU = 'gpu',
+}
+
+/** Options of the PyTorch framework image. */
+export interface PyTorchImageOptions {
+  /**
+   * The Python version tag of the image (`py312`).
+   * @default - the newest Python version published for that PyTorch version
+   */
+  readonly pythonVersion?: string;
+  /**
+   * CPU or GPU image.
+   * @default Processor.CPU
+   */
+  readonly processor?: Processor;
+}
+
+/** The image's URI, once bound to a step. */
+export interface ContainerImageConfig {
+  /** The image URI (a string, or a CloudFormation token when the region is known only at deploy time). */
+  readonly imageUri: string;
+}
+
+/**
+ * A container image for a SageMaker job or model: a SageMaker framework image, an image in an ECR repository,
+ * or any image URI.
+ */
+export abstract class ContainerImage {
+  /**
+   * The SageMaker XGBoost framework image (`1.7-1`, `1.5-1`, `3.0-5`, ...).
+   */
+  public static xgboost(version: string): ContainerImage {
+    return new FrameworkImage('xgboost', version, () => version);
+  }
+
+  /**
+   * The SageMaker scikit-learn framework image (`1.2-1`, `1.0-1`, ...).
+   */
+  public static sklearn(version: string): ContainerImage {
+    return new FrameworkImage('sklearn', version, () => `${version}-cpu-py3`);
+  }
+
+  /**
+   * The SageMaker PyTorch framework image (`2.6.0`, or an alias such as `2.6`).
+   */
+  public static pytorch(version: string, options: PyTorchImageOptions = {}): ContainerImage {
+    return new FrameworkImage('pytorch', version, (resolved, info) => {
+      const py = options.pythonVersion ?? info.py_versions[info.py_versions.length - 1];
+      if (!info.py_versions.includes(py)) {
+        throw new Error(`PyTorch ${resolved} images exist for Python ${info.py_versions.join(', ')}, not '${py}'`);
+      }
+      return `${resolved}-${options.processor ?? Processor.CPU}-${py}`;
+    });
+  }
+
+  /**
+   * An image in an ECR repository; the pipeline's role gets pull access to it.
+   * @param tagOrDigest a tag (`latest`) or a digest (`sha256:...`)
+   */
+  public static fromEcrRepository(repository: ecr.IRepository, tagOrDigest: string = 'latest'): ContainerImage {
+    return new EcrImage(repository, tagOrDigest);
+  }
+
+  /**
+   * Any image URI. The pipeline's role gets no permissions for it: grant them yourself when it is a private
+   * ECR image of your account.
+   */
+  public static fromUri(uri: string): ContainerImage {
+    if (!Token.isUnresolved(uri) && (uri.length === 0 || uri.length > 255 || /\s/.test(uri))) {
+      throw new Error(`ContainerImage.fromUri: '${uri}' is not an image URI: expected 1 to 255 characters without white space`);
+    }
+    return new UriImage(uri);
+  }
+
+  /**
+   * Resolves the image for a step, granting the role what it needs to pull it.
+   */
+  public abstract bind(scope: Construct, usage: ImageUsage, grantee: iam.IGrantable): ContainerImageConfig;
+}
+
+class UriImage extends ContainerImage {
+  constructor(private readonly uri: string) {
+    super();
+  }
+
+  public bind(): ContainerImageConfig {
+    return { imageUri: this.uri };
+  }
+}
+
+class EcrImage extends ContainerImage {
+  constructor(private readonly repository: ecr.IRepository, private readonly tagOrDigest: string) {
+    super();
+  }
+
+  public bind(_scope: Construct, _usage: ImageUsage, grantee: iam.IGrantable): ContainerImageConfig {
+    this.repository.grantPull(grantee);
+    return { imageUri: this.repository.repositoryUriForTagOrDigest(this.tagOrDigest) };
+  }
+}
+
+class FrameworkImage extends ContainerImage {
+  constructor(
+    private readonly framework: string,
+    private readonly version: string,
+    private readonly tagOf: (resolvedVersion: string, info: any) => string,
+  ) {
+    super();
+  }
+
+  public bind(scope: Construct, usage: ImageUsage): ContainerImageConfig {
+    const stack = Stack.of(scope);
+    const scopes = frameworkImageRegistries()[this.framework];
+    const config = scopes[usage] ?? scopes.training;
+    const resolved = config.version_aliases?.[this.version] ?? this.version;
+    const info = config.versions[resolved];
+    if (!info) {
+      throw new Error(`${scope.node.path}: there is no SageMaker ${this.framework} ${usage} image of version '${this.version}'; known versions: ${Object.keys(config.versions).join(', ')}`);
+    }
+    let tag: string;
+    try {
+      tag = this.tagOf(resolved, info);
+    } catch (e: any) {
+      throw new Error(`${scope.node.path}: ${e.message}`);
+    }
+    const repository = info.repository ?? `sagemaker-${this.framework}`;
+    const registries: Record<string, string> = info.registries;
+    const region = stack.region;
+    if (!Token.isUnresolved(region)) {
+      const account = registries[region];
+      if (!account) {
+        throw new Error(`${scope.node.path}: the SageMaker ${this.framework} ${resolved} image is not published in region ${region}; it is in: ${Object.keys(registries).sort().join(', ')}`);
+      }
+      const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+      return { imageUri: `${account}.dkr.ecr.${region}.${domain}/${repository}:${tag}` };
+    }
+    // The region is known only at deploy time: look the registry up in a mapping of the stack.
+    const mappingId = `SageMakerImages${this.framework}${usage}${resolved}`.replace(/[^A-Za-z0-9]/g, '');
+    let mapping = stack.node.tryFindChild(mappingId) as CfnMapping | undefined;
+    if (!mapping) {
+      const entries: Record<string, Record<string, string>> = {};
+      for (const r of Object.keys(registries).sort()) {
+        entries[r] = { account: registries[r] };
+      }
+      mapping = new CfnMapping(stack, mappingId, { mapping: entries });
+    }
+    return { imageUri: `${mapping.findInMap(stack.region, 'account')}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${repository}:${tag}` };
+  }
+}

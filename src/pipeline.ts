@@ -1,0 +1,297 @@
+import { ArnFormat, Lazy, Names, RemovalPolicy, Resource, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { Construct } from 'constructs';
+import { BuiltGraph, buildGraph } from './private/graph';
+import { PipelineStep } from './steps/step';
+import { defaultOutputUri } from './steps/processing-step';
+import { Join } from './values/join';
+import { PipelineParameter } from './values/parameter';
+
+/** Properties of an `MlPipeline`. */
+export interface MlPipelineProps {
+  /**
+   * The pipeline's name (1 to 256 letters, digits and hyphens, starting with a letter or digit).
+   * @default - a name generated from the construct path
+   */
+  readonly pipelineName?: string;
+  /**
+   * The name shown in SageMaker Studio.
+   * @default - the pipeline name
+   */
+  readonly displayName?: string;
+  /**
+   * A description of the pipeline.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * The pipeline's top-level steps. Steps in a condition's branches are listed in the condition step only.
+   * More can be added with `addStep`.
+   * @default - none
+   */
+  readonly steps?: PipelineStep[];
+  /**
+   * Parameters of the pipeline besides those its steps use (which are included without being listed).
+   * @default - only the parameters the steps use
+   */
+  readonly parameters?: PipelineParameter[];
+  /**
+   * The role the pipeline runs as and passes to its jobs.
+   * @default - a role trusted by SageMaker, with exactly the permissions the steps need
+   */
+  readonly role?: iam.IRole;
+  /**
+   * The bucket that job outputs without an explicit destination are written to.
+   * @default - an encrypted, versioned, SSL-only bucket with public access blocked
+   */
+  readonly artifactBucket?: s3.IBucket;
+  /**
+   * What happens to the created artifact bucket when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly artifactBucketRemovalPolicy?: RemovalPolicy;
+  /**
+   * The bucket that receives the created artifact bucket's server access logs.
+   * @default - a bucket is created for them
+   */
+  readonly serverAccessLogsBucket?: s3.IBucket;
+  /**
+   * The most steps an execution runs at once.
+   * @default - SageMaker's default (no limit of the pipeline's own)
+   */
+  readonly maxParallelExecutionSteps?: number;
+  /**
+   * Tags of the pipeline.
+   * @default - none
+   */
+  readonly tags?: { [key: string]: string };
+}
+
+const PIPELINE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
+
+/**
+ * A SageMaker pipeline, whose definition is generated from typed step constructs.
+ *
+ * @example
+ * new MlPipeline(this, 'Pipeline', { pipelineName: 'SeedPipeline', steps: [prep, train, evaluate, check] });
+ */
+export class MlPipeline extends Resource implements sagemaker.IPipeline {
+  /** Imports a pipeline by name. */
+  public static fromPipelineName(scope: Construct, id: string, pipelineName: string): sagemaker.IPipeline {
+    if (!Token.isUnresolved(pipelineName) && !PIPELINE_NAME.test(pipelineName)) {
+      throw new Error(`${scope.node.path}/${id}: invalid pipeline name '${pipelineName}': expected 1 to 256 letters, digits and hyphens, starting and ending with a letter or digit`);
+    }
+    class Import extends Resource implements sagemaker.IPipeline {
+      public readonly pipelineName = pipelineName;
+      public readonly pipelineArn = Stack.of(scope).formatArn({
+        service: 'sagemaker',
+        resource: 'pipeline',
+        resourceName: Token.isUnresolved(pipelineName) ? pipelineName : pipelineName.toLowerCase(),
+      });
+      public get pipelineRef(): sagemaker.PipelineReference {
+        return { pipelineName: this.pipelineName };
+      }
+      public grantStartPipelineExecution(grantee: iam.IGrantable): iam.Grant {
+        return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:StartPipelineExecution'], resourceArns: [this.pipelineArn] });
+      }
+    }
+    return new Import(scope, id);
+  }
+
+  public readonly pipelineName: string;
+  public readonly pipelineArn: string;
+  /** The role the pipeline runs as. */
+  public readonly role: iam.IRole;
+  /** The bucket of job outputs without an explicit destination. */
+  public readonly artifactBucket: s3.IBucket;
+
+  private readonly steps: PipelineStep[] = [];
+  private readonly explicitParameters: PipelineParameter[] = [];
+  private built?: BuiltGraph;
+
+  constructor(scope: Construct, id: string, props: MlPipelineProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    const name = props.pipelineName ?? Names.uniqueResourceName(this, { maxLength: 256, separator: '-' });
+    if (!Token.isUnresolved(name) && !PIPELINE_NAME.test(name)) {
+      throw new Error(`${this.node.path}: invalid pipeline name '${name}': expected 1 to 256 letters, digits and hyphens, starting and ending with a letter or digit`);
+    }
+    if (props.displayName !== undefined && !Token.isUnresolved(props.displayName) && !PIPELINE_NAME.test(props.displayName)) {
+      throw new Error(`${this.node.path}: invalid displayName '${props.displayName}': SageMaker takes 1 to 256 letters, digits and hyphens, starting and ending with a letter or digit`);
+    }
+    if (props.description !== undefined && props.description.length > 3072) {
+      throw new Error(`${this.node.path}: description is ${props.description.length} characters long; at most 3072 are allowed`);
+    }
+    const parallel = props.maxParallelExecutionSteps;
+    if (parallel !== undefined && !Token.isUnresolved(parallel) && (!Number.isInteger(parallel) || parallel < 1)) {
+      throw new Error(`${this.node.path}: maxParallelExecutionSteps is ${parallel}; expected a positive integer`);
+    }
+
+    this.artifactBucket = props.artifactBucket ?? this.createArtifactBucket(props);
+    this.role = props.role ?? new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `Execution role of SageMaker pipeline ${name}`,
+    });
+    this.grantBaseline(stack);
+
+    const resource = new sagemaker.CfnPipeline(this, 'Resource', {
+      pipelineName: name,
+      pipelineDisplayName: props.displayName,
+      pipelineDescription: props.description,
+      roleArn: this.role.roleArn,
+      pipelineDefinition: {
+        PipelineDefinitionBody: Lazy.string({ produce: () => stack.toJsonString(this.build().definition) }),
+      },
+      parallelismConfiguration: parallel !== undefined ? { maxParallelExecutionSteps: parallel } : undefined,
+    });
+    // The role's policy must exist before SageMaker checks the definition's permissions.
+    resource.node.addDependency(this.role);
+    for (const [key, value] of Object.entries(props.tags ?? {})) {
+      Tags.of(resource).add(key, value);
+    }
+    this.pipelineName = this.getResourceNameAttribute(resource.ref);
+    // SageMaker writes pipeline names in lower case in ARNs.
+    this.pipelineArn = stack.formatArn({
+      service: 'sagemaker',
+      resource: 'pipeline',
+      resourceName: Token.isUnresolved(name) ? this.pipelineName : name.toLowerCase(),
+    });
+    this.physicalPipelineName = name;
+
+    for (const p of props.parameters ?? []) {
+      this.addParameter(p);
+    }
+    this.addStep(...(props.steps ?? []));
+
+    this.node.addValidation({
+      validate: () => {
+        try {
+          this.build();
+          return [];
+        } catch (e: any) {
+          return [e.message];
+        }
+      },
+    });
+  }
+
+  /** The pipeline's name as given or generated (a string known at synth time). */
+  public readonly physicalPipelineName: string;
+
+  /** A reference to this pipeline. */
+  public get pipelineRef(): sagemaker.PipelineReference {
+    return { pipelineName: this.pipelineName };
+  }
+
+  /**
+   * Adds top-level steps. The steps of a condition's branches come with the condition step.
+   */
+  public addStep(...steps: PipelineStep[]): void {
+    const bindAll = (step: PipelineStep) => {
+      step._bind(this);
+      step._nestedSteps().flat().forEach(bindAll);
+    };
+    for (const step of steps) {
+      if (this.steps.includes(step)) {
+        throw new Error(`${step.node.path}: step '${step.stepName}' was already added to pipeline ${this.node.path}`);
+      }
+      bindAll(step);
+      this.steps.push(step);
+      this.built = undefined;
+    }
+  }
+
+  /**
+   * Adds a parameter that no step uses (a parameter a step uses is included without this).
+   */
+  public addParameter(...parameters: PipelineParameter[]): void {
+    this.explicitParameters.push(...parameters);
+    this.built = undefined;
+  }
+
+  /** The top-level steps, in the order they were added. */
+  public get topLevelSteps(): PipelineStep[] {
+    return [...this.steps];
+  }
+
+  /**
+   * The pipeline definition, as an object (CloudFormation values such as the role ARN are still tokens:
+   * resolve them with `Stack.of(pipeline).resolve(...)`).
+   */
+  public renderDefinition(): any {
+    return this.build().definition;
+  }
+
+  /** Lets a principal start executions of the pipeline. */
+  public grantStartPipelineExecution(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:StartPipelineExecution'], resourceArns: [this.pipelineArn] });
+  }
+
+  /** @internal */
+  public _defaultOutputUri(step: PipelineStep, outputName: string): Join {
+    return defaultOutputUri(this.artifactBucket.bucketName, this.physicalPipelineName, step.stepName, outputName);
+  }
+
+  /** @internal */
+  public _graph(): BuiltGraph {
+    return this.build();
+  }
+
+  private build(): BuiltGraph {
+    if (!this.built) {
+      this.built = buildGraph(this, this.steps, this.explicitParameters);
+    }
+    return this.built;
+  }
+
+  private createArtifactBucket(props: MlPipelineProps): s3.IBucket {
+    const removalPolicy = props.artifactBucketRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const logs = props.serverAccessLogsBucket ?? new s3.Bucket(this, 'AccessLogsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      removalPolicy,
+    });
+    return new s3.Bucket(this, 'ArtifactBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy,
+      serverAccessLogsBucket: logs,
+      serverAccessLogsPrefix: 'artifact-bucket/',
+    });
+  }
+
+  /** What every pipeline's role needs: pass itself to SageMaker jobs, write logs, use the artifact bucket. */
+  private grantBaseline(stack: Stack): void {
+    const grantee = this.role;
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['iam:PassRole'],
+      resourceArns: [this.role.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      resourceArns: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+      resourceArns: [this.artifactBucket.arnForObjects('*')],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      resourceArns: [this.artifactBucket.bucketArn],
+    });
+    this.artifactBucket.encryptionKey?.grantEncryptDecrypt(grantee);
+  }
+}

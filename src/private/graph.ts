@@ -1,0 +1,208 @@
+import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import type { PipelineStep } from '../steps/step';
+import type { PipelineParameter } from '../values/parameter';
+import { RenderContext } from './render-context';
+
+/** Where a step sits in the pipeline. */
+export interface Placement {
+  /** The condition step whose branch holds the step; undefined at the top level. */
+  readonly parent?: PipelineStep;
+  /** Which branch. */
+  readonly branch?: 'if' | 'else';
+}
+
+/** A step as the graph knows it. */
+export interface StepNode {
+  readonly step: PipelineStep;
+  readonly placement: Placement;
+  /** The step's definition. */
+  rendered?: any;
+  /** What the step refers to. */
+  refs?: RenderContext;
+  /** The steps this one waits for: explicit DependsOn and data references. */
+  dependencies: PipelineStep[];
+}
+
+/** The result of building a pipeline's graph. */
+export interface BuiltGraph {
+  /** The definition object (CloudFormation tokens still unresolved). */
+  readonly definition: any;
+  /** Every step, top level and nested. */
+  readonly nodes: Map<PipelineStep, StepNode>;
+  /** The top-level steps in definition order. */
+  readonly order: PipelineStep[];
+  /** The pipeline's parameters. */
+  readonly parameters: PipelineParameter[];
+}
+
+export const DEFINITION_VERSION = '2020-12-01';
+
+/**
+ * Collects the steps of a pipeline, checks the graph's invariants and renders the definition in a deterministic
+ * order. Every error names the construct path, what was found and what to do.
+ */
+export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], explicitParameters: PipelineParameter[]): BuiltGraph {
+  const where = pipeline.node.path;
+  const nodes = new Map<PipelineStep, StepNode>();
+  const describePlacement = (p: Placement) => (p.parent ? `the ${p.branch}-branch of condition step '${p.parent.stepName}'` : 'the top level');
+
+  // 1. Placement: each step once, at the top level or in exactly one branch.
+  const place = (step: PipelineStep, placement: Placement) => {
+    const existing = nodes.get(step);
+    if (existing) {
+      throw new Error(`${step.node.path}: step '${step.stepName}' is placed twice in pipeline ${where}: at ${describePlacement(existing.placement)} and at ${describePlacement(placement)}; a step runs once: list it in one place only`);
+    }
+    nodes.set(step, { step, placement, dependencies: [] });
+    step._nestedSteps().forEach((branch, i) => {
+      for (const nested of branch) {
+        place(nested, { parent: step, branch: i === 0 ? 'if' : 'else' });
+      }
+    });
+  };
+  for (const step of topLevel) {
+    place(step, {});
+  }
+
+  // 2. Unique names.
+  const byName = new Map<string, PipelineStep>();
+  for (const step of nodes.keys()) {
+    if (Token.isUnresolved(step.stepName)) {
+      continue;
+    }
+    const other = byName.get(step.stepName);
+    if (other) {
+      throw new Error(`${step.node.path}: step name '${step.stepName}' is already used by ${other.node.path} in pipeline ${where}; step names must be unique in a pipeline, condition branches included (set stepName)`);
+    }
+    byName.set(step.stepName, step);
+  }
+
+  // 3. Render every step with its own context, nested steps first.
+  const render = (step: PipelineStep): any => {
+    const node = nodes.get(step)!;
+    if (node.rendered === undefined) {
+      const ctx = new RenderContext((nested) => render(nested));
+      node.rendered = step._renderStep(ctx);
+      node.refs = ctx;
+    }
+    return node.rendered;
+  };
+  for (const step of nodes.keys()) {
+    render(step);
+  }
+
+  // 4. References must stay inside the pipeline.
+  for (const node of nodes.values()) {
+    const refs = node.refs!;
+    for (const used of refs.steps) {
+      if (used === node.step) {
+        throw new Error(`${node.step.node.path}: step '${node.step.stepName}' uses a property of its own; a step can only use the properties of steps that ran before it`);
+      }
+      if (!nodes.has(used)) {
+        throw new Error(`${node.step.node.path}: step '${node.step.stepName}' uses a property of step '${used.stepName}' (${used.node.path}), which is not part of pipeline ${where}; add that step to the pipeline's steps`);
+      }
+    }
+    for (const file of refs.propertyFiles) {
+      const owner = file.processingStep!;
+      if (!nodes.has(owner)) {
+        throw new Error(`${node.step.node.path}: step '${node.step.stepName}' reads property file '${file.name}' of step '${owner.stepName}' (${owner.node.path}), which is not part of pipeline ${where}; add that step to the pipeline's steps`);
+      }
+    }
+    const deps = new Set<PipelineStep>([...node.step.dependencies, ...refs.steps]);
+    for (const dep of node.step.dependencies) {
+      if (!nodes.has(dep)) {
+        throw new Error(`${node.step.node.path}: step '${node.step.stepName}' depends on step '${dep.stepName}' (${dep.node.path}), which is not part of pipeline ${where}; add that step to the pipeline's steps`);
+      }
+    }
+    node.dependencies = [...deps];
+  }
+
+  // 5. No cycles (a nested step also waits for its condition step).
+  const edges = (step: PipelineStep): PipelineStep[] => {
+    const node = nodes.get(step)!;
+    return node.placement.parent ? [...node.dependencies, node.placement.parent] : node.dependencies;
+  };
+  const state = new Map<PipelineStep, 'visiting' | 'done'>();
+  const stack: PipelineStep[] = [];
+  const visit = (step: PipelineStep) => {
+    if (state.get(step) === 'done') {
+      return;
+    }
+    if (state.get(step) === 'visiting') {
+      const cycle = [...stack.slice(stack.indexOf(step)), step].map((s) => s.stepName).reverse();
+      throw new Error(`${step.node.path}: pipeline ${where} has a dependency cycle: ${cycle.join(' -> ')} (each step waits for the next); remove a dependsOn or a property reference to break it`);
+    }
+    state.set(step, 'visiting');
+    stack.push(step);
+    for (const dep of edges(step)) {
+      visit(dep);
+    }
+    stack.pop();
+    state.set(step, 'done');
+  };
+  for (const step of nodes.keys()) {
+    visit(step);
+  }
+
+  // 6. Deterministic order of the top-level steps: dependencies first, then the order they were listed in.
+  const topOf = (step: PipelineStep): PipelineStep => {
+    let s = step;
+    while (nodes.get(s)!.placement.parent) {
+      s = nodes.get(s)!.placement.parent!;
+    }
+    return s;
+  };
+  const topDeps = new Map<PipelineStep, Set<PipelineStep>>();
+  const subtree = (step: PipelineStep): PipelineStep[] => [step, ...step._nestedSteps().flat().flatMap(subtree)];
+  for (const top of topLevel) {
+    const deps = new Set<PipelineStep>();
+    for (const member of subtree(top)) {
+      for (const dep of nodes.get(member)!.dependencies) {
+        const t = topOf(dep);
+        if (t !== top) {
+          deps.add(t);
+        }
+      }
+    }
+    topDeps.set(top, deps);
+  }
+  const order: PipelineStep[] = [];
+  const placed = new Set<PipelineStep>();
+  while (order.length < topLevel.length) {
+    const next = topLevel.find((s) => !placed.has(s) && [...topDeps.get(s)!].every((d) => placed.has(d)));
+    if (!next) {
+      // Only possible through a cycle across branches, which step 5 reports; keep the listed order.
+      order.push(...topLevel.filter((s) => !placed.has(s)));
+      break;
+    }
+    order.push(next);
+    placed.add(next);
+  }
+
+  // 7. Parameters: those given, then those used, each name once.
+  const parameters: PipelineParameter[] = [];
+  const addParameter = (p: PipelineParameter, user: string) => {
+    const same = parameters.find((q) => q.name === p.name);
+    if (!same) {
+      parameters.push(p);
+    } else if (same !== p && !same.sameDefinitionAs(p)) {
+      throw new Error(`${user}: parameter '${p.name}' is defined twice with different definitions (${JSON.stringify(same._renderDefinition())} and ${JSON.stringify(p._renderDefinition())}); use one PipelineParameter object`);
+    }
+  };
+  for (const p of explicitParameters) {
+    addParameter(p, where);
+  }
+  for (const step of nodes.keys()) {
+    for (const p of nodes.get(step)!.refs!.parameters) {
+      addParameter(p, step.node.path);
+    }
+  }
+
+  const definition = {
+    Version: DEFINITION_VERSION,
+    Metadata: {},
+    Parameters: parameters.map((p) => p._renderDefinition()),
+    Steps: order.map((s) => nodes.get(s)!.rendered),
+  };
+  return { definition, nodes, order, parameters };
+}

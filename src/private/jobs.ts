@@ -1,0 +1,81 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { PipelineValue, ValueKind, literalOf, splitString } from '../values/pipeline-value';
+
+/**
+ * Lets the pipeline's role create, describe and stop the jobs a step runs. SageMaker Pipelines names every job
+ * it starts `pipelines-<execution id>-<step>-...`, so the resource is scoped to that prefix.
+ */
+export function grantJob(scope: Construct, grantee: iam.IGrantable, resourceType: string, jobAction: string): void {
+  const stack = Stack.of(scope);
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: [`sagemaker:Create${jobAction}`, `sagemaker:Describe${jobAction}`, `sagemaker:Stop${jobAction}`, 'sagemaker:AddTags'],
+    resourceArns: [stack.formatArn({ service: 'sagemaker', resource: resourceType, resourceName: 'pipelines-*' })],
+  });
+}
+
+/**
+ * A value for a member of type string: numbers, booleans, and pipeline values of another kind are turned into
+ * strings (SageMaker refuses a reference of another type where a string is expected: "Cannot assign property
+ * reference [Parameters.x] to argument of type [String]").
+ */
+export function asStringArgument(value: any): any {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value === 'boolean') {
+    return value ? 'true' : 'false';
+  }
+  if (typeof value === 'number') {
+    const v = PipelineValue.fromNumber(value);
+    return v.kind === ValueKind.STRING ? v : stringified(v);
+  }
+  if (typeof value === 'string') {
+    const parts = splitString(value);
+    if (parts.length === 1 && typeof parts[0] !== 'string') {
+      const v = parts[0];
+      return v.kind === ValueKind.STRING ? v : stringified(v);
+    }
+    return value;
+  }
+  if (value instanceof PipelineValue) {
+    return value.kind === ValueKind.STRING ? value : stringified(value);
+  }
+  return value;
+}
+
+function stringified(v: PipelineValue): any {
+  const lit = literalOf(v);
+  if (lit.isLiteral) {
+    return String(lit.value);
+  }
+  return new StringOf(v);
+}
+
+/** Renders a value of another kind as a string: `{"Std:Join": {"On": "", "Values": [value]}}`. */
+class StringOf extends PipelineValue {
+  constructor(private readonly inner: PipelineValue) {
+    super(ValueKind.STRING);
+  }
+
+  public describe(): string {
+    return `String(${this.inner.describe()})`;
+  }
+
+  /** @internal */
+  public _render(ctx: any): any {
+    return { 'Std:Join': { On: '', Values: [this.inner._render(ctx)] } };
+  }
+}
+
+/** Literal strings that must be one of a set. */
+export function checkEnum(scope: Construct, what: string, value: string | undefined, allowed: string[]): void {
+  if (value === undefined || PipelineValue.isPipelineToken(value) || /\$\{Token\[/.test(value)) {
+    return;
+  }
+  if (!allowed.includes(value)) {
+    throw new Error(`${scope.node.path}: ${what} is '${value}'; expected one of: ${allowed.join(', ')}`);
+  }
+}

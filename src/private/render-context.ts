@@ -1,0 +1,85 @@
+import { Token, Tokenization } from 'aws-cdk-lib';
+import type { PipelineStep } from '../steps/step';
+import type { PipelineParameter } from '../values/parameter';
+import { PipelineToken, PipelineValue, splitString } from '../values/pipeline-value';
+import type { PropertyFile } from '../values/property-file';
+
+/**
+ * What a rendered value refers to: collected while a step (or the pipeline) is rendered, so that the graph knows
+ * the data dependencies without the user listing them.
+ */
+export class RenderContext {
+  public readonly parameters = new Set<PipelineParameter>();
+  public readonly steps = new Set<PipelineStep>();
+  public readonly propertyFiles = new Set<PropertyFile>();
+
+  /** @param nested renders a step nested in the one being rendered (a condition's branches) */
+  constructor(private readonly nested?: (step: PipelineStep) => any) {}
+
+  /** The definition of a step nested in the one being rendered. */
+  public renderNested(step: PipelineStep): any {
+    if (!this.nested) {
+      throw new Error(`cannot render nested step '${step.stepName}' here`);
+    }
+    return this.nested(step);
+  }
+
+  public useParameter(parameter: PipelineParameter): void {
+    this.parameters.add(parameter);
+  }
+
+  public useStep(step: PipelineStep): void {
+    this.steps.add(step);
+  }
+
+  public usePropertyFile(propertyFile: PropertyFile): void {
+    this.propertyFiles.add(propertyFile);
+  }
+
+  /**
+   * Deep-renders a JSON-like object: pipeline values (objects or tokens in strings and numbers) become their
+   * definition form; CloudFormation tokens are left for `Stack.toJsonString`; `undefined` members are dropped.
+   */
+  public render(value: any): any {
+    if (value === undefined || value === null) {
+      return undefined;
+    }
+    if (value instanceof PipelineValue) {
+      return value._render(this);
+    }
+    if (typeof value === 'string') {
+      const parts = splitString(value);
+      if (parts.length === 1 && typeof parts[0] === 'string') {
+        return value;
+      }
+      if (parts.length === 1) {
+        return (parts[0] as PipelineValue)._render(this);
+      }
+      return { 'Std:Join': { On: '', Values: parts.map((p) => (typeof p === 'string' ? p : p._render(this))) } };
+    }
+    if (typeof value === 'number') {
+      if (Token.isUnresolved(value)) {
+        const token = Tokenization.reverseNumber(value);
+        if (token instanceof PipelineToken) {
+          return token.value._render(this);
+        }
+      }
+      return value;
+    }
+    if (Array.isArray(value)) {
+      return value.map((v) => this.render(v)).filter((v) => v !== undefined);
+    }
+    if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      const out: Record<string, any> = {};
+      for (const [k, v] of Object.entries(value)) {
+        const r = this.render(v);
+        if (r !== undefined) {
+          out[k] = r;
+        }
+      }
+      return out;
+    }
+    // CDK tokens (IResolvable objects) and other values pass through to Stack.toJsonString.
+    return value;
+  }
+}

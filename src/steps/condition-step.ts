@@ -1,0 +1,69 @@
+import { Construct } from 'constructs';
+import type { RenderContext } from '../private/render-context';
+import { Condition } from '../values/condition';
+import { PipelineValue, ValueKind } from '../values/pipeline-value';
+import { PipelineStep, StepOptions, StepProperty, StepType } from './step';
+
+/** Properties of a `ConditionStepConstruct`. */
+export interface ConditionStepConstructProps extends StepOptions {
+  /** The conditions, ANDed. */
+  readonly conditions: Condition[];
+  /**
+   * The steps run when the conditions hold. They appear only inside this step in the definition.
+   * @default - none
+   */
+  readonly ifSteps?: PipelineStep[];
+  /**
+   * The steps run otherwise.
+   * @default - none
+   */
+  readonly elseSteps?: PipelineStep[];
+}
+
+/**
+ * A step that evaluates conditions and runs one of two branches of steps.
+ */
+export class ConditionStepConstruct extends PipelineStep {
+  /** The conditions (ANDed). */
+  public readonly conditions: Condition[];
+  /** The steps of the if-branch. */
+  public readonly ifSteps: PipelineStep[];
+  /** The steps of the else-branch. */
+  public readonly elseSteps: PipelineStep[];
+
+  constructor(scope: Construct, id: string, props: ConditionStepConstructProps) {
+    super(scope, id, StepType.CONDITION, props);
+    if (props.conditions.length === 0) {
+      throw new Error(`${this.node.path}: no conditions given; a condition step needs at least one`);
+    }
+    this.conditions = [...props.conditions];
+    this.ifSteps = [...(props.ifSteps ?? [])];
+    this.elseSteps = [...(props.elseSteps ?? [])];
+    if (this.ifSteps.length === 0 && this.elseSteps.length === 0) {
+      throw new Error(`${this.node.path}: both branches are empty; give ifSteps or elseSteps`);
+    }
+    for (const step of [...this.ifSteps, ...this.elseSteps]) {
+      if (step === this) {
+        throw new Error(`${this.node.path}: a condition step cannot be in its own branch`);
+      }
+    }
+  }
+
+  /** The outcome of the conditions (true or false), once the step has run. */
+  public get outcome(): PipelineValue {
+    return new StepProperty(this, 'Outcome', ValueKind.BOOLEAN);
+  }
+
+  /** @internal */
+  public _nestedSteps(): PipelineStep[][] {
+    return [this.ifSteps, this.elseSteps];
+  }
+
+  protected renderArguments(ctx: RenderContext): any {
+    return {
+      Conditions: this.conditions.map((c) => c._render(ctx)),
+      IfSteps: this.ifSteps.map((s) => ctx.renderNested(s)),
+      ElseSteps: this.elseSteps.map((s) => ctx.renderNested(s)),
+    };
+  }
+}

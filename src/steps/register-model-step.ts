@@ -1,0 +1,184 @@
+import { Construct } from 'constructs';
+import type { IModelPackageGroup } from '../model-package-group';
+import type { MlPipeline } from '../pipeline';
+import { asStringArgument, checkEnum } from '../private/jobs';
+import type { RenderContext } from '../private/render-context';
+import { ValueKind } from '../values/pipeline-value';
+import { ModelContainer, bindContainers, checkContainers } from './model-container';
+import { PipelineStep, RetryableStepOptions, StepBindOptions, StepProperty, StepType } from './step';
+
+/** The approval statuses of a model version. */
+export enum ModelApprovalStatus {
+  /** Approved for deployment. */
+  APPROVED = 'Approved',
+  /** Rejected. */
+  REJECTED = 'Rejected',
+  /** Waiting for a person to approve or reject it. */
+  PENDING_MANUAL_APPROVAL = 'PendingManualApproval',
+}
+
+/** A metrics report in S3. */
+export interface MetricsSource {
+  /** The report's S3 URI (a literal, or a token such as a `Join` of a step's output URI and a file name). */
+  readonly s3Uri: string;
+  /** The report's MIME type (`application/json`). */
+  readonly contentType: string;
+  /**
+   * A hash of the report.
+   * @default - none
+   */
+  readonly contentDigest?: string;
+}
+
+/** Metrics reports attached to a model version. */
+export interface ModelMetrics {
+  /** Model quality statistics (for example the evaluation report). @default - none */
+  readonly modelQualityStatistics?: MetricsSource;
+  /** Model quality constraints. @default - none */
+  readonly modelQualityConstraints?: MetricsSource;
+  /** Data quality statistics. @default - none */
+  readonly modelDataQualityStatistics?: MetricsSource;
+  /** Data quality constraints. @default - none */
+  readonly modelDataQualityConstraints?: MetricsSource;
+  /** Bias report. @default - none */
+  readonly biasReport?: MetricsSource;
+  /** Explainability report. @default - none */
+  readonly explainabilityReport?: MetricsSource;
+}
+
+/** Properties of a `RegisterModelStepConstruct`. */
+export interface RegisterModelStepConstructProps extends RetryableStepOptions {
+  /** The model package group the version is registered in. */
+  readonly modelPackageGroup: IModelPackageGroup;
+  /** The model's inference containers. */
+  readonly containers: ModelContainer[];
+  /**
+   * MIME types of the requests the model takes (`text/csv`).
+   * @default - none
+   */
+  readonly contentTypes?: string[];
+  /**
+   * MIME types of the model's responses (`text/csv`).
+   * @default - none
+   */
+  readonly responseTypes?: string[];
+  /**
+   * Instance types for real-time endpoints.
+   * @default - none
+   */
+  readonly inferenceInstanceTypes?: string[];
+  /**
+   * Instance types for batch transform.
+   * @default - none
+   */
+  readonly transformInstanceTypes?: string[];
+  /**
+   * The version's approval status: a `ModelApprovalStatus` value, or a parameter's `valueAsString`.
+   * @default ModelApprovalStatus.PENDING_MANUAL_APPROVAL
+   */
+  readonly approvalStatus?: string;
+  /**
+   * A description of the model version.
+   * @default - none
+   */
+  readonly modelPackageDescription?: string;
+  /**
+   * Metrics reports.
+   * @default - none
+   */
+  readonly modelMetrics?: ModelMetrics;
+  /**
+   * Key-value metadata of the version.
+   * @default - none
+   */
+  readonly customerMetadata?: { [key: string]: string };
+  /**
+   * The ML domain (`COMPUTER_VISION`, `NATURAL_LANGUAGE_PROCESSING`, `MACHINE_LEARNING`).
+   * @default - none
+   */
+  readonly domain?: string;
+  /**
+   * The ML task (`CLASSIFICATION`, `REGRESSION`, ...).
+   * @default - none
+   */
+  readonly task?: string;
+  /**
+   * The S3 URI of a sample payload.
+   * @default - none
+   */
+  readonly samplePayloadUrl?: string;
+  /**
+   * Skip SageMaker's validation of the model package.
+   * @default false
+   */
+  readonly skipModelValidation?: boolean;
+}
+
+/**
+ * A step that registers a model version in a model package group.
+ */
+export class RegisterModelStepConstruct extends PipelineStep {
+  /** The group the version is registered in. */
+  public readonly modelPackageGroup: IModelPackageGroup;
+  private readonly props: RegisterModelStepConstructProps;
+  private containers: Array<() => any> = [];
+
+  constructor(scope: Construct, id: string, props: RegisterModelStepConstructProps) {
+    super(scope, id, StepType.REGISTER_MODEL, props);
+    checkContainers(this, props.containers, 15);
+    checkEnum(this, 'approvalStatus', props.approvalStatus, Object.values(ModelApprovalStatus));
+    if (props.transformInstanceTypes !== undefined && props.transformInstanceTypes.length === 0) {
+      throw new Error(`${this.node.path}: transformInstanceTypes is empty; give at least one instance type or leave it out`);
+    }
+    const metadata = Object.keys(props.customerMetadata ?? {});
+    if (props.customerMetadata !== undefined && (metadata.length === 0 || metadata.length > 50)) {
+      throw new Error(`${this.node.path}: customerMetadata has ${metadata.length} entries; expected 1 to 50 (or leave it out)`);
+    }
+    this.props = props;
+    this.modelPackageGroup = props.modelPackageGroup;
+  }
+
+  /** The ARN of the registered model version, once the step has run. */
+  public get modelPackageArn(): string {
+    return new StepProperty(this, 'ModelPackageArn', ValueKind.STRING).valueAsString;
+  }
+
+  protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
+    this.props.modelPackageGroup.grantRegister(options.role);
+    this.containers = bindContainers(this, this.props.containers, options.role);
+  }
+
+  protected renderArguments(_ctx: RenderContext): any {
+    const props = this.props;
+    const metrics = props.modelMetrics;
+    const source = (m?: MetricsSource) => (m ? { S3Uri: m.s3Uri, ContentType: m.contentType, ContentDigest: m.contentDigest } : undefined);
+    const pair = (a: string, av?: MetricsSource, b?: string, bv?: MetricsSource) =>
+      (av || bv ? { [a]: source(av), ...(b ? { [b]: source(bv) } : {}) } : undefined);
+    const modelMetrics = metrics
+      ? {
+        ModelQuality: pair('Statistics', metrics.modelQualityStatistics, 'Constraints', metrics.modelQualityConstraints),
+        ModelDataQuality: pair('Statistics', metrics.modelDataQualityStatistics, 'Constraints', metrics.modelDataQualityConstraints),
+        Bias: pair('Report', metrics.biasReport),
+        Explainability: pair('Report', metrics.explainabilityReport),
+      }
+      : undefined;
+    return {
+      ModelPackageGroupName: props.modelPackageGroup.modelPackageGroupName,
+      ModelPackageDescription: props.modelPackageDescription,
+      InferenceSpecification: {
+        Containers: this.containers.map((c) => c()),
+        SupportedContentTypes: props.contentTypes,
+        SupportedResponseMIMETypes: props.responseTypes,
+        SupportedRealtimeInferenceInstanceTypes: props.inferenceInstanceTypes,
+        SupportedTransformInstanceTypes: props.transformInstanceTypes,
+      },
+      ModelApprovalStatus: asStringArgument(props.approvalStatus ?? ModelApprovalStatus.PENDING_MANUAL_APPROVAL),
+      ModelMetrics: modelMetrics,
+      CustomerMetadataProperties: props.customerMetadata,
+      Domain: props.domain,
+      Task: props.task,
+      SamplePayloadUrl: props.samplePayloadUrl,
+      SkipModelValidation: props.skipModelValidation === undefined ? undefined : (props.skipModelValidation ? 'All' : 'None'),
+    };
+  }
+}

@@ -1,0 +1,383 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct } from 'constructs';
+import type { MlPipeline } from '../pipeline';
+import type { RenderContext } from '../private/render-context';
+import { PipelineValue, ValueKind } from '../values/pipeline-value';
+
+/**
+ * The step types of a SageMaker pipeline definition.
+ */
+export enum StepType {
+  /** A processing job. */
+  PROCESSING = 'Processing',
+  /** A training job. */
+  TRAINING = 'Training',
+  /** A SageMaker model. */
+  MODEL = 'Model',
+  /** A model package in a model package group. */
+  REGISTER_MODEL = 'RegisterModel',
+  /** A condition with if and else branches. */
+  CONDITION = 'Condition',
+  /** A step that stops the execution as Failed. */
+  FAIL = 'Fail',
+  /** A batch transform job. */
+  TRANSFORM = 'Transform',
+  /** A hyperparameter tuning job. */
+  TUNING = 'Tuning',
+  /** A Lambda function invocation. */
+  LAMBDA = 'Lambda',
+  /** A message to an SQS queue, answered by a callback. */
+  CALLBACK = 'Callback',
+}
+
+/**
+ * Exception types that a retry policy retries.
+ */
+export enum RetryExceptionType {
+  /** The step failed with a service fault. */
+  STEP_SERVICE_FAULT = 'Step.SERVICE_FAULT',
+  /** The step was throttled. */
+  STEP_THROTTLING = 'Step.THROTTLING',
+  /** The SageMaker job failed with an internal error (job steps only). */
+  SAGEMAKER_JOB_INTERNAL_ERROR = 'SageMaker.JOB_INTERNAL_ERROR',
+  /** SageMaker had no capacity for the job (job steps only). */
+  SAGEMAKER_CAPACITY_ERROR = 'SageMaker.CAPACITY_ERROR',
+  /** A SageMaker resource limit was hit (job steps only). */
+  SAGEMAKER_RESOURCE_LIMIT = 'SageMaker.RESOURCE_LIMIT',
+}
+
+/**
+ * How a step is retried when it fails with one of the given exception types.
+ */
+export interface RetryPolicy {
+  /** The exception types to retry. */
+  readonly exceptionTypes: RetryExceptionType[];
+  /**
+   * How long to wait before the first retry.
+   * @default Duration.seconds(1)
+   */
+  readonly interval?: Duration;
+  /**
+   * The multiplier of the interval between retries.
+   * @default 2
+   */
+  readonly backoffRate?: number;
+  /**
+   * The number of attempts at most (1 to 20). Give this or `expireAfter`, not both.
+   * @default 5 when `expireAfter` is not given
+   */
+  readonly maxAttempts?: number;
+  /**
+   * How long retries may go on (at most 14400 minutes). Give this or `maxAttempts`, not both.
+   * @default - limited by maxAttempts
+   */
+  readonly expireAfter?: Duration;
+}
+
+/**
+ * Step caching: a step whose arguments did not change reuses a previous successful run.
+ */
+export interface CacheConfig {
+  /**
+   * Whether caching is on.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * How long a cached run can be reused.
+   * @default - SageMaker's default (no expiry)
+   */
+  readonly expireAfter?: Duration;
+}
+
+/**
+ * Options every step has.
+ */
+export interface StepOptions {
+  /**
+   * The step's name in the definition (1 to 64 of A-Z, a-z, 0-9, '-', '_'), unique in the pipeline.
+   * @default - the construct id
+   */
+  readonly stepName?: string;
+  /**
+   * The name shown in SageMaker Studio.
+   * @default - the step name
+   */
+  readonly displayName?: string;
+  /**
+   * A description of the step.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * Steps that must finish before this one starts, besides those whose properties this step uses (which are
+   * dependencies without being listed).
+   * @default - only the data dependencies
+   */
+  readonly dependsOn?: PipelineStep[];
+}
+
+/**
+ * Options of the steps that can be retried (jobs, models, model registration).
+ */
+export interface RetryableStepOptions extends StepOptions {
+  /**
+   * Retry policies.
+   * @default - no retry
+   */
+  readonly retryPolicies?: RetryPolicy[];
+}
+
+/**
+ * Options of the steps that run SageMaker jobs (cacheable and retryable).
+ */
+export interface JobStepOptions extends RetryableStepOptions {
+  /**
+   * Step caching.
+   * @default - no caching
+   */
+  readonly cacheConfig?: CacheConfig;
+}
+
+const STEP_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
+
+/**
+ * What a step needs of the pipeline it is bound to.
+ */
+export interface StepBindOptions {
+  /** The role the pipeline runs as, and passes to the jobs it creates. */
+  readonly role: iam.IRole;
+}
+
+/**
+ * A step of a SageMaker pipeline. Each kind of step is a construct of its own (`ProcessingStepConstruct`, ...).
+ */
+export abstract class PipelineStep extends Construct {
+  /** Whether a construct is a pipeline step. */
+  public static isPipelineStep(x: any): x is PipelineStep {
+    return x !== null && typeof x === 'object' && STEP_SYMBOL in x;
+  }
+
+  /** The step's name in the definition. */
+  public readonly stepName: string;
+  /** The step's type. */
+  public readonly stepType: StepType;
+  /** The name shown in SageMaker Studio, if set. */
+  public readonly displayName?: string;
+  /** The step's description, if set. */
+  public readonly description?: string;
+
+  private readonly explicitDependencies: PipelineStep[] = [];
+  private readonly retryPolicies: RetryPolicy[];
+  private readonly cacheConfig?: CacheConfig;
+  private boundPipeline?: MlPipeline;
+
+  protected constructor(scope: Construct, id: string, type: StepType, options: JobStepOptions) {
+    super(scope, id);
+    Object.defineProperty(this, STEP_SYMBOL, { value: true });
+    this.stepType = type;
+    this.stepName = options.stepName ?? id;
+    if (!Token.isUnresolved(this.stepName) && !STEP_NAME.test(this.stepName)) {
+      throw new Error(`${this.node.path}: invalid step name '${this.stepName}': expected 1 to 64 characters of A-Z, a-z, 0-9, '-' and '_' (set stepName to a valid name)`);
+    }
+    if (options.displayName !== undefined && options.displayName.length > 256) {
+      throw new Error(`${this.node.path}: displayName is ${options.displayName.length} characters long; at most 256 are allowed`);
+    }
+    this.displayName = options.displayName;
+    this.description = options.description;
+    this.retryPolicies = options.retryPolicies ?? [];
+    this.cacheConfig = options.cacheConfig;
+    for (const policy of this.retryPolicies) {
+      this.validateRetryPolicy(policy);
+    }
+    if (options.dependsOn) {
+      this.addDependency(...options.dependsOn);
+    }
+  }
+
+  /**
+   * Makes this step wait for other steps, besides those whose properties it uses.
+   */
+  public addDependency(...steps: PipelineStep[]): void {
+    for (const step of steps) {
+      if (step === this) {
+        throw new Error(`${this.node.path}: a step cannot depend on itself`);
+      }
+      if (!this.explicitDependencies.includes(step)) {
+        this.explicitDependencies.push(step);
+      }
+    }
+  }
+
+  /** The steps this step was told to wait for. */
+  public get dependencies(): PipelineStep[] {
+    return [...this.explicitDependencies];
+  }
+
+  /** The pipeline this step is part of, once added to one. */
+  public get pipeline(): MlPipeline | undefined {
+    return this.boundPipeline;
+  }
+
+  /**
+   * A property of the step's result, by its path in the SageMaker API's describe response
+   * (`ModelArtifacts.S3ModelArtifacts`), as a string token: `{"Get": "Steps.<Name>.<path>"}`.
+   * Prefer the typed accessors of each step kind.
+   */
+  public propertyAsString(path: string): string {
+    return new StepProperty(this, path, ValueKind.STRING).valueAsString;
+  }
+
+  /**
+   * A property of the step's result as a number token (see `propertyAsString`).
+   */
+  public propertyAsNumber(path: string): number {
+    return new StepProperty(this, path, ValueKind.FLOAT).valueAsNumber;
+  }
+
+  /**
+   * A property of the step's result as a pipeline value, for conditions (see `propertyAsString`).
+   */
+  public property(path: string, kind?: ValueKind): PipelineValue {
+    return new StepProperty(this, path, kind ?? ValueKind.ANY);
+  }
+
+  /**
+   * Binds the step to a pipeline: done by `MlPipeline` when the step is added.
+   * @internal
+   */
+  public _bind(pipeline: MlPipeline): void {
+    if (this.boundPipeline === pipeline) {
+      return;
+    }
+    if (this.boundPipeline) {
+      throw new Error(`${this.node.path}: step '${this.stepName}' is already part of pipeline ${this.boundPipeline.node.path}; a step belongs to one pipeline: create another step for ${pipeline.node.path}`);
+    }
+    this.boundPipeline = pipeline;
+    this.bind(pipeline, { role: pipeline.role });
+  }
+
+  /**
+   * Renders the step for the pipeline definition.
+   * @internal
+   */
+  public _renderStep(ctx: RenderContext): any {
+    const args = ctx.render(this.renderArguments(ctx));
+    const step: Record<string, any> = {
+      Name: this.stepName,
+      Type: this.stepType,
+    };
+    if (this.explicitDependencies.length > 0) {
+      step.DependsOn = this.explicitDependencies.map((s) => s.stepName);
+    }
+    if (this.displayName !== undefined) {
+      step.DisplayName = this.displayName;
+    }
+    if (this.description !== undefined) {
+      step.Description = this.description;
+    }
+    if (this.cacheConfig) {
+      step.CacheConfig = {
+        Enabled: this.cacheConfig.enabled ?? true,
+        ...(this.cacheConfig.expireAfter ? { ExpireAfter: this.cacheConfig.expireAfter.toIsoString() } : {}),
+      };
+    }
+    if (this.retryPolicies.length > 0) {
+      step.RetryPolicies = this.retryPolicies.map(renderRetryPolicy);
+    }
+    step.Arguments = args;
+    Object.assign(step, ctx.render(this.renderExtraFields(ctx)));
+    return step;
+  }
+
+  /**
+   * The steps nested in this one (the branches of a condition).
+   * @internal
+   */
+  public _nestedSteps(): PipelineStep[][] {
+    return [];
+  }
+
+  /** The step's `Arguments`. */
+  protected abstract renderArguments(ctx: RenderContext): any;
+
+  /** Step-level fields other than the common ones (`PropertyFiles`, ...). */
+  protected renderExtraFields(_ctx: RenderContext): Record<string, any> {
+    return {};
+  }
+
+  /**
+   * Grants the pipeline's role what the step needs (job creation, data access, image pull, ...).
+   */
+  protected bind(_pipeline: MlPipeline, _options: StepBindOptions): void {
+    // nothing by default
+  }
+
+  /** Whether the step runs a SageMaker job (and so may retry SageMaker.* exceptions). */
+  protected get runsJob(): boolean {
+    return false;
+  }
+
+  private validateRetryPolicy(policy: RetryPolicy): void {
+    if (policy.exceptionTypes.length === 0) {
+      throw new Error(`${this.node.path}: a retry policy has no exceptionTypes; expected at least one`);
+    }
+    const sageMakerTypes = policy.exceptionTypes.filter((t) => t.startsWith('SageMaker.'));
+    if (sageMakerTypes.length > 0 && !this.runsJob) {
+      throw new Error(`${this.node.path}: retry exception types ${sageMakerTypes.join(', ')} apply only to steps that run SageMaker jobs (Processing, Training, Transform, Tuning); a ${this.stepType} step can retry Step.SERVICE_FAULT and Step.THROTTLING`);
+    }
+    if (policy.maxAttempts !== undefined && policy.expireAfter !== undefined) {
+      throw new Error(`${this.node.path}: a retry policy has both maxAttempts and expireAfter; give one of them`);
+    }
+    if (policy.maxAttempts !== undefined && !Token.isUnresolved(policy.maxAttempts) && (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1 || policy.maxAttempts > 20)) {
+      throw new Error(`${this.node.path}: retry maxAttempts is ${policy.maxAttempts}; expected an integer from 1 to 20`);
+    }
+    if (policy.expireAfter !== undefined && (policy.expireAfter.toMinutes() < 1 || policy.expireAfter.toMinutes() > 14400)) {
+      throw new Error(`${this.node.path}: retry expireAfter is ${policy.expireAfter.toHumanString()}; expected from 1 minute to 14400 minutes (10 days)`);
+    }
+    if (policy.backoffRate !== undefined && policy.backoffRate < 1) {
+      throw new Error(`${this.node.path}: retry backoffRate is ${policy.backoffRate}; expected a number >= 1`);
+    }
+  }
+}
+
+const STEP_SYMBOL = Symbol.for('cdk-sagemaker-pipelines.PipelineStep');
+
+function renderRetryPolicy(policy: RetryPolicy): any {
+  return {
+    ExceptionType: policy.exceptionTypes,
+    IntervalSeconds: (policy.interval ?? Duration.seconds(1)).toSeconds(),
+    BackoffRate: policy.backoffRate ?? 2,
+    ...(policy.expireAfter ? { ExpireAfterMin: policy.expireAfter.toMinutes() } : { MaxAttempts: policy.maxAttempts ?? 5 }),
+  };
+}
+
+/**
+ * A property of a step's result: `{"Get": "Steps.<Name>.<path>"}`.
+ */
+export class StepProperty extends PipelineValue {
+  constructor(public readonly step: PipelineStep, public readonly path: string, kind: ValueKind) {
+    super(kind);
+  }
+
+  public describe(): string {
+    return `Steps.${this.step.stepName}.${this.path}`;
+  }
+
+  /** @internal */
+  public _render(ctx: RenderContext): any {
+    ctx.useStep(this.step);
+    return { Get: `Steps.${this.step.stepName}.${this.path}` };
+  }
+}
+
+/** Finds the pipeline step that a construct is or is inside. @internal */
+export function findStep(c: IConstruct): PipelineStep | undefined {
+  for (const s of c.node.scopes.slice().reverse()) {
+    if (PipelineStep.isPipelineStep(s)) {
+      return s;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,356 @@
+import { Duration, Size, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { ContainerImage, ImageUsage } from '../container-image';
+import { InstanceType } from '../instance-type';
+import type { MlPipeline } from '../pipeline';
+import { asStringArgument, grantJob } from '../private/jobs';
+import type { RenderContext } from '../private/render-context';
+import { grantS3Uri } from '../private/s3';
+import { PipelineValue, ValueKind } from '../values/pipeline-value';
+import { NetworkConfig, renderVpcConfig } from './network';
+import { DataDistribution, checkRange, renderEnvironment } from './processing-step';
+import { JobStepOptions, PipelineStep, StepBindOptions, StepProperty, StepType } from './step';
+
+/** How a training channel is stored in S3. */
+export enum S3DataType {
+  /** Every object under the S3 URI, used as a prefix. */
+  S3_PREFIX = 'S3Prefix',
+  /** A manifest file that lists the objects. */
+  MANIFEST_FILE = 'ManifestFile',
+  /** An augmented manifest file. */
+  AUGMENTED_MANIFEST_FILE = 'AugmentedManifestFile',
+}
+
+/** How a training job reads its data. */
+export enum TrainingInputMode {
+  /** Copied to the instance's volume before training starts. */
+  FILE = 'File',
+  /** Streamed. */
+  PIPE = 'Pipe',
+  /** Read through a file system interface, downloaded on access. */
+  FAST_FILE = 'FastFile',
+}
+
+/** Compression of a training channel. */
+export enum CompressionType {
+  /** Not compressed. */
+  NONE = 'None',
+  /** Gzip. */
+  GZIP = 'Gzip',
+}
+
+/** Record wrapping of a training channel. */
+export enum RecordWrapperType {
+  /** Not wrapped. */
+  NONE = 'None',
+  /** RecordIO. */
+  RECORD_IO = 'RecordIO',
+}
+
+/** A data channel of a training job. */
+export interface TrainingChannel {
+  /** The channel's name (`train`, `validation`). */
+  readonly channelName: string;
+  /** The S3 URI of the data: a literal URI or a token (another step's `outputS3Uri(...)`, a parameter). */
+  readonly s3Uri: string;
+  /**
+   * The MIME type of the data (`text/csv`).
+   * @default - none
+   */
+  readonly contentType?: string;
+  /**
+   * Compression of the data.
+   * @default CompressionType.NONE
+   */
+  readonly compression?: CompressionType;
+  /**
+   * How the data is stored in S3.
+   * @default S3DataType.S3_PREFIX
+   */
+  readonly s3DataType?: S3DataType;
+  /**
+   * How the data is distributed to the instances.
+   * @default DataDistribution.FULLY_REPLICATED
+   */
+  readonly distribution?: DataDistribution;
+  /**
+   * This channel's input mode.
+   * @default - the job's input mode
+   */
+  readonly inputMode?: TrainingInputMode;
+  /**
+   * Record wrapping.
+   * @default - none
+   */
+  readonly recordWrapperType?: RecordWrapperType;
+  /**
+   * A seed to shuffle the data with (File and Pipe modes, S3Prefix data).
+   * @default - not shuffled
+   */
+  readonly shuffleSeed?: number;
+}
+
+/** A metric the job publishes, read from its logs with a regular expression. */
+export interface MetricDefinition {
+  /** The metric's name. */
+  readonly name: string;
+  /** The regular expression that finds the metric's value in the logs. */
+  readonly regex: string;
+}
+
+/** Properties of a `TrainingStepConstruct`. */
+export interface TrainingStepConstructProps extends JobStepOptions {
+  /** The training image. */
+  readonly image: ContainerImage;
+  /**
+   * How the job reads its data.
+   * @default TrainingInputMode.FILE
+   */
+  readonly inputMode?: TrainingInputMode;
+  /**
+   * Hyperparameters. Values are rendered as strings, as SageMaker requires: numbers, booleans and pipeline
+   * values of other types are converted.
+   * @default - none
+   */
+  readonly hyperparameters?: { [name: string]: any };
+  /**
+   * The data channels.
+   * @default - none
+   */
+  readonly channels?: TrainingChannel[];
+  /**
+   * Where the model artifacts are written.
+   * @default - the pipeline's artifact bucket: `s3://<bucket>/<pipeline>/<execution id>/<step>/output`
+   */
+  readonly outputPath?: string;
+  /**
+   * The key that encrypts the model artifacts.
+   * @default - the bucket's default encryption
+   */
+  readonly outputEncryptionKey?: kms.IKey;
+  /**
+   * The instance type.
+   * @default InstanceType.ML_M5_XLARGE
+   */
+  readonly instanceType?: InstanceType;
+  /**
+   * The number of instances.
+   * @default 1
+   */
+  readonly instanceCount?: number;
+  /**
+   * The size of each instance's storage volume.
+   * @default Size.gibibytes(30)
+   */
+  readonly volumeSize?: Size;
+  /**
+   * The key that encrypts the storage volumes.
+   * @default - SageMaker's default encryption
+   */
+  readonly volumeEncryptionKey?: kms.IKey;
+  /**
+   * The longest the job may run.
+   * @default Duration.days(1)
+   */
+  readonly maxRuntime?: Duration;
+  /**
+   * Train on Spot instances.
+   * @default false
+   */
+  readonly useSpotInstances?: boolean;
+  /**
+   * With Spot instances: the longest to wait for them and run, at least `maxRuntime`.
+   * @default - maxRuntime
+   */
+  readonly maxWaitTime?: Duration;
+  /**
+   * Where checkpoints are saved in S3.
+   * @default - no checkpoints
+   */
+  readonly checkpointS3Uri?: string;
+  /**
+   * Where checkpoints are written in the container.
+   * @default /opt/ml/checkpoints (SageMaker's default)
+   */
+  readonly checkpointLocalPath?: string;
+  /**
+   * Environment variables of the container.
+   * @default - none
+   */
+  readonly environment?: { [name: string]: string };
+  /**
+   * Metrics the job publishes from its logs.
+   * @default - none (built-in algorithms publish their own)
+   */
+  readonly metricDefinitions?: MetricDefinition[];
+  /**
+   * Network settings.
+   * @default - no VPC, no isolation
+   */
+  readonly network?: NetworkConfig;
+}
+
+const CHANNEL_NAME = /^[A-Za-z0-9.\-_]{1,64}$/;
+
+/**
+ * A step that runs a SageMaker training job.
+ *
+ * @example
+ * const train = new TrainingStepConstruct(this, 'Train', {
+ *   image: ContainerImage.xgboost('1.7-1'),
+ *   hyperparameters: { objective: 'binary:logistic', num_round: 50 },
+ *   channels: [{ channelName: 'train', s3Uri: prep.outputS3Uri('train'), contentType: 'text/csv' }],
+ * });
+ */
+export class TrainingStepConstruct extends PipelineStep {
+  private readonly props: TrainingStepConstructProps;
+  private imageUri?: string;
+  private vpcConfig?: any;
+
+  constructor(scope: Construct, id: string, props: TrainingStepConstructProps) {
+    super(scope, id, StepType.TRAINING, props);
+    this.props = props;
+    const names = new Set<string>();
+    for (const channel of props.channels ?? []) {
+      if (!Token.isUnresolved(channel.channelName) && !CHANNEL_NAME.test(channel.channelName)) {
+        throw new Error(`${this.node.path}: invalid channel name '${channel.channelName}': expected 1 to 64 characters of A-Z, a-z, 0-9, '.', '-' and '_'`);
+      }
+      if (names.has(channel.channelName)) {
+        throw new Error(`${this.node.path}: two channels are named '${channel.channelName}'; channel names must be unique`);
+      }
+      names.add(channel.channelName);
+      if (!Token.isUnresolved(channel.s3Uri) && !/^(s3|https):\/\/[^/]+/.test(channel.s3Uri)) {
+        throw new Error(`${this.node.path}: channel '${channel.channelName}' s3Uri is '${channel.s3Uri}'; expected an S3 URI such as s3://bucket/prefix`);
+      }
+    }
+    if ((props.channels ?? []).length > 20) {
+      throw new Error(`${this.node.path}: ${props.channels!.length} channels; a training job takes at most 20`);
+    }
+    if (Object.keys(props.hyperparameters ?? {}).length > 100) {
+      throw new Error(`${this.node.path}: ${Object.keys(props.hyperparameters!).length} hyperparameters; a training job takes at most 100`);
+    }
+    for (const [name, value] of Object.entries(props.hyperparameters ?? {})) {
+      if (value === undefined || value === null || (typeof value === 'object' && !(value instanceof PipelineValue))) {
+        throw new Error(`${this.node.path}: hyperparameter '${name}' is ${JSON.stringify(value)}; expected a string, number, boolean or pipeline value`);
+      }
+    }
+    checkRange(this, 'instanceCount', props.instanceCount, 1, 10000);
+    if (props.volumeSize) {
+      checkRange(this, 'volumeSize (GiB)', props.volumeSize.toGibibytes(), 1, 16384);
+    }
+    if (props.maxWaitTime && !props.useSpotInstances) {
+      throw new Error(`${this.node.path}: maxWaitTime applies only to Spot training; set useSpotInstances: true or remove maxWaitTime`);
+    }
+    const maxRuntime = (props.maxRuntime ?? Duration.days(1)).toSeconds();
+    if (props.maxWaitTime && !Token.isUnresolved(maxRuntime) && props.maxWaitTime.toSeconds() < maxRuntime) {
+      throw new Error(`${this.node.path}: maxWaitTime (${props.maxWaitTime.toSeconds()} s) is shorter than maxRuntime (${maxRuntime} s); it must be at least as long`);
+    }
+  }
+
+  /** The S3 URI of the model artifacts (`model.tar.gz`), once the step has run. */
+  public get modelArtifactsS3Uri(): string {
+    return new StepProperty(this, 'ModelArtifacts.S3ModelArtifacts', ValueKind.STRING).valueAsString;
+  }
+
+  /** The name of the training job, once the step has run. */
+  public get trainingJobName(): string {
+    return this.propertyAsString('TrainingJobName');
+  }
+
+  /** The ARN of the training job, once the step has run. */
+  public get trainingJobArn(): string {
+    return this.propertyAsString('TrainingJobArn');
+  }
+
+  /** The final value of a metric the job published, as a pipeline value for conditions. */
+  public finalMetricValue(metricName: string): PipelineValue {
+    return new StepProperty(this, `FinalMetricDataList['${metricName}'].Value`, ValueKind.FLOAT);
+  }
+
+  protected get runsJob(): boolean {
+    return true;
+  }
+
+  protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
+    const role = options.role;
+    grantJob(this, role, 'training-job', 'TrainingJob');
+    // Training jobs publish their metrics to CloudWatch under /aws/sagemaker/.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
+    }));
+    this.imageUri = this.props.image.bind(this, ImageUsage.TRAINING, role).imageUri;
+    for (const channel of this.props.channels ?? []) {
+      if (!PipelineValue.isPipelineToken(channel.s3Uri)) {
+        grantS3Uri(this, role, channel.s3Uri, false);
+      }
+    }
+    for (const uri of [this.props.outputPath, this.props.checkpointS3Uri]) {
+      if (uri !== undefined && !PipelineValue.isPipelineToken(uri)) {
+        grantS3Uri(this, role, uri, true);
+      }
+    }
+    this.props.outputEncryptionKey?.grantEncryptDecrypt(role);
+    this.props.volumeEncryptionKey?.grantEncryptDecrypt(role);
+    this.vpcConfig = renderVpcConfig(this, this.props.network, role);
+  }
+
+  protected renderArguments(_ctx: RenderContext): any {
+    const props = this.props;
+    const pipeline = this.pipeline!;
+    const hyperparameters: Record<string, any> = {};
+    for (const [k, v] of Object.entries(props.hyperparameters ?? {})) {
+      hyperparameters[k] = asStringArgument(v);
+    }
+    const channels = (props.channels ?? []).map((c) => ({
+      ChannelName: c.channelName,
+      DataSource: {
+        S3DataSource: {
+          S3DataType: c.s3DataType ?? S3DataType.S3_PREFIX,
+          S3Uri: c.s3Uri,
+          S3DataDistributionType: c.distribution ?? DataDistribution.FULLY_REPLICATED,
+        },
+      },
+      ContentType: c.contentType,
+      CompressionType: c.compression,
+      RecordWrapperType: c.recordWrapperType,
+      InputMode: c.inputMode,
+      ShuffleConfig: c.shuffleSeed !== undefined ? { Seed: c.shuffleSeed } : undefined,
+    }));
+    const network = props.network;
+    const maxRuntime = props.maxRuntime ?? Duration.days(1);
+    return {
+      AlgorithmSpecification: {
+        TrainingImage: this.imageUri,
+        TrainingInputMode: props.inputMode ?? TrainingInputMode.FILE,
+        MetricDefinitions: props.metricDefinitions?.map((m) => ({ Name: m.name, Regex: m.regex })),
+      },
+      HyperParameters: Object.keys(hyperparameters).length > 0 ? hyperparameters : undefined,
+      InputDataConfig: channels.length > 0 ? channels : undefined,
+      OutputDataConfig: {
+        S3OutputPath: props.outputPath ?? pipeline._defaultOutputUri(this, 'output'),
+        KmsKeyId: props.outputEncryptionKey?.keyArn,
+      },
+      ResourceConfig: {
+        InstanceType: (props.instanceType ?? InstanceType.ML_M5_XLARGE).toString(),
+        InstanceCount: props.instanceCount ?? 1,
+        VolumeSizeInGB: (props.volumeSize ?? Size.gibibytes(30)).toGibibytes(),
+        VolumeKmsKeyId: props.volumeEncryptionKey?.keyArn,
+      },
+      RoleArn: pipeline.role.roleArn,
+      StoppingCondition: {
+        MaxRuntimeInSeconds: maxRuntime.toSeconds(),
+        ...(props.useSpotInstances ? { MaxWaitTimeInSeconds: (props.maxWaitTime ?? maxRuntime).toSeconds() } : {}),
+      },
+      EnableManagedSpotTraining: props.useSpotInstances ? true : undefined,
+      CheckpointConfig: props.checkpointS3Uri ? { S3Uri: props.checkpointS3Uri, LocalPath: props.checkpointLocalPath } : undefined,
+      Environment: renderEnvironment(props.environment),
+      VpcConfig: this.vpcConfig,
+      EnableNetworkIsolation: network?.enableNetworkIsolation,
+      EnableInterContainerTrafficEncryption: network?.encryptInterContainerTraffic,
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import type { ProcessingStepConstruct } from '../steps/processing-step';
+import type { RenderContext } from '../private/render-context';
+import { JsonGet } from './json-get';
+
+/** Properties of a `PropertyFile`. */
+export interface PropertyFileProps {
+  /** The property file's name, unique within its step (`EvaluationReport`). */
+  readonly name: string;
+  /** The name of the processing output the file is written to (`evaluation`). */
+  readonly outputName: string;
+  /** The path of the file inside that output (`evaluation.json`). */
+  readonly path: string;
+}
+
+const PROPERTY_FILE_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
+
+/**
+ * A JSON file that a processing step writes into one of its outputs, whose values later steps and conditions
+ * read with `JsonGet`. Attach it to the processing step with its `propertyFiles` property.
+ */
+export class PropertyFile {
+  /** The property file's name. */
+  public readonly name: string;
+  /** The processing output the file is written to. */
+  public readonly outputName: string;
+  /** The path of the file inside the output. */
+  public readonly path: string;
+  private step?: ProcessingStepConstruct;
+
+  constructor(props: PropertyFileProps) {
+    if (!PROPERTY_FILE_NAME.test(props.name)) {
+      throw new Error(`Invalid property file name '${props.name}': expected 1 to 64 characters of A-Z, a-z, 0-9, '-' and '_'`);
+    }
+    if (props.path.trim() === '' || props.path.startsWith('/')) {
+      throw new Error(`PropertyFile '${props.name}': path '${props.path}' must be a relative path inside output '${props.outputName}' (for example 'evaluation.json')`);
+    }
+    this.name = props.name;
+    this.outputName = props.outputName;
+    this.path = props.path;
+  }
+
+  /** The processing step that writes this file, once attached. */
+  public get processingStep(): ProcessingStepConstruct | undefined {
+    return this.step;
+  }
+
+  /** Reads a value from the file when the pipeline runs (a `JsonGet`). */
+  public jsonGet(path: string): JsonGet {
+    return new JsonGet({ propertyFile: this, path });
+  }
+
+  /** @internal */
+  public _attach(step: ProcessingStepConstruct): void {
+    if (this.step && this.step !== step) {
+      throw new Error(`${step.node.path}: property file '${this.name}' is already attached to step ${this.step.node.path}; create one PropertyFile per step`);
+    }
+    this.step = step;
+  }
+
+  /** @internal */
+  public _render(ctx: RenderContext): any {
+    if (!this.step) {
+      throw new Error(`Property file '${this.name}' is not attached to any processing step: add it to the propertyFiles of the step that writes output '${this.outputName}'`);
+    }
+    ctx.usePropertyFile(this);
+    ctx.useStep(this.step);
+    return { Get: `Steps.${this.step.stepName}.PropertyFiles.${this.name}` };
+  }
+
+  /** The entry in the step's `PropertyFiles`. @internal */
+  public _renderDefinition(): any {
+    return { PropertyFileName: this.name, OutputName: this.outputName, FilePath: this.path };
+  }
+}
