@@ -1,5 +1,6 @@
 import { Token, Tokenization } from 'aws-cdk-lib';
-import type { PipelineStep } from '../steps/step';
+import { PipelineStep } from '../steps/step';
+import { Condition } from '../values/condition';
 import type { PipelineParameter } from '../values/parameter';
 import { PipelineToken, PipelineValue, splitString } from '../values/pipeline-value';
 import type { PropertyFile } from '../values/property-file';
@@ -44,8 +45,11 @@ export class RenderContext {
     if (value === undefined || value === null) {
       return undefined;
     }
-    if (value instanceof PipelineValue) {
+    if (value instanceof PipelineValue || value instanceof Condition) {
       return value._render(this);
+    }
+    if (PipelineStep.isPipelineStep(value)) {
+      return this.renderNested(value);
     }
     if (typeof value === 'string') {
       const parts = splitString(value);

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import type { RenderContext } from '../private/render-context';
 import { Condition } from '../values/condition';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 import { PipelineStep, StepOptions, StepProperty, StepType } from './step';
@@ -59,11 +58,8 @@ export class ConditionStepConstruct extends PipelineStep {
     return [this.ifSteps, this.elseSteps];
   }
 
-  protected renderArguments(ctx: RenderContext): any {
-    return {
-      Conditions: this.conditions.map((c) => c._render(ctx)),
-      IfSteps: this.ifSteps.map((s) => ctx.renderNested(s)),
-      ElseSteps: this.elseSteps.map((s) => ctx.renderNested(s)),
-    };
+  protected renderArguments(): any {
+    // Conditions and steps are rendered by the pipeline: the steps of the branches appear here in full.
+    return { Conditions: this.conditions, IfSteps: this.ifSteps, ElseSteps: this.elseSteps };
   }
 }

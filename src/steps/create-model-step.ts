@@ -2,7 +2,6 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { MlPipeline } from '../pipeline';
-import type { RenderContext } from '../private/render-context';
 import { ValueKind } from '../values/pipeline-value';
 import { ModelContainer, bindContainers, checkContainers } from './model-container';
 import { NetworkConfig, renderVpcConfig } from './network';
@@ -66,7 +65,7 @@ export class CreateModelStepConstruct extends PipelineStep {
     this.vpcConfig = renderVpcConfig(this, this.props.network, role);
   }
 
-  protected renderArguments(_ctx: RenderContext): any {
+  protected renderArguments(): any {
     const containers = this.containers.map((c) => c());
     return {
       ExecutionRoleArn: this.pipeline!.role.roleArn,

@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { asStringArgument } from '../private/jobs';
-import type { RenderContext } from '../private/render-context';
 import { PipelineStep, StepOptions, StepType } from './step';
 
 /** Properties of a `FailStepConstruct`. */
@@ -24,7 +23,7 @@ export class FailStepConstruct extends PipelineStep {
     this.errorMessage = props.errorMessage;
   }
 
-  protected renderArguments(_ctx: RenderContext): any {
+  protected renderArguments(): any {
     return { ErrorMessage: asStringArgument(this.errorMessage) };
   }
 }

@@ -6,7 +6,6 @@ import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import type { MlPipeline } from '../pipeline';
 import { asStringArgument, grantJob } from '../private/jobs';
-import type { RenderContext } from '../private/render-context';
 import { grantS3Uri } from '../private/s3';
 import { ExecutionVariable } from '../values/execution-variable';
 import { Join } from '../values/join';
@@ -312,7 +311,7 @@ export class ProcessingStepConstruct extends PipelineStep {
 
   private vpcConfig?: any;
 
-  protected renderArguments(_ctx: RenderContext): any {
+  protected renderArguments(): any {
     const pipeline = this.pipeline!;
     const props = this.props;
     const inputs: any[] = (props.inputs ?? []).map((input) => ({
@@ -382,7 +381,7 @@ export class ProcessingStepConstruct extends PipelineStep {
     };
   }
 
-  protected renderExtraFields(_ctx: RenderContext): Record<string, any> {
+  protected renderExtraFields(): Record<string, any> {
     if (this.propertyFiles.length === 0) {
       return {};
     }

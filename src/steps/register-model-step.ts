@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import type { IModelPackageGroup } from '../model-package-group';
 import type { MlPipeline } from '../pipeline';
 import { asStringArgument, checkEnum } from '../private/jobs';
-import type { RenderContext } from '../private/render-context';
 import { ValueKind } from '../values/pipeline-value';
 import { ModelContainer, bindContainers, checkContainers } from './model-container';
 import { PipelineStep, RetryableStepOptions, StepBindOptions, StepProperty, StepType } from './step';
@@ -148,7 +147,7 @@ export class RegisterModelStepConstruct extends PipelineStep {
     this.containers = bindContainers(this, this.props.containers, options.role);
   }
 
-  protected renderArguments(_ctx: RenderContext): any {
+  protected renderArguments(): any {
     const props = this.props;
     const metrics = props.modelMetrics;
     const source = (m?: MetricsSource) => (m ? { S3Uri: m.s3Uri, ContentType: m.contentType, ContentDigest: m.contentDigest } : undefined);

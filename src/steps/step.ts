@@ -263,7 +263,7 @@ export abstract class PipelineStep extends Construct {
    * @internal
    */
   public _renderStep(ctx: RenderContext): any {
-    const args = ctx.render(this.renderArguments(ctx));
+    const args = ctx.render(this.renderArguments());
     const step: Record<string, any> = {
       Name: this.stepName,
       Type: this.stepType,
@@ -287,7 +287,7 @@ export abstract class PipelineStep extends Construct {
       step.RetryPolicies = this.retryPolicies.map(renderRetryPolicy);
     }
     step.Arguments = args;
-    Object.assign(step, ctx.render(this.renderExtraFields(ctx)));
+    Object.assign(step, ctx.render(this.renderExtraFields()));
     return step;
   }
 
@@ -300,10 +300,10 @@ export abstract class PipelineStep extends Construct {
   }
 
   /** The step's `Arguments`. */
-  protected abstract renderArguments(ctx: RenderContext): any;
+  protected abstract renderArguments(): any;
 
   /** Step-level fields other than the common ones (`PropertyFiles`, ...). */
-  protected renderExtraFields(_ctx: RenderContext): Record<string, any> {
+  protected renderExtraFields(): Record<string, any> {
     return {};
   }
 

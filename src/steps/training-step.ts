@@ -6,7 +6,6 @@ import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import type { MlPipeline } from '../pipeline';
 import { asStringArgument, grantJob } from '../private/jobs';
-import type { RenderContext } from '../private/render-context';
 import { grantS3Uri } from '../private/s3';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 import { NetworkConfig, renderVpcConfig } from './network';
@@ -298,7 +297,7 @@ export class TrainingStepConstruct extends PipelineStep {
     this.vpcConfig = renderVpcConfig(this, this.props.network, role);
   }
 
-  protected renderArguments(_ctx: RenderContext): any {
+  protected renderArguments(): any {
     const props = this.props;
     const pipeline = this.pipeline!;
     const hyperparameters: Record<string, any> = {};

@@ -10,8 +10,8 @@ import { PipelineValue } from './pipeline-value';
  * Condition.greaterThanOrEqualTo(report.jsonGet('metrics.accuracy.value'), threshold)
  */
 export abstract class Condition {
-  /** `left == right`. */
-  public static equals(left: PipelineValue, right: PipelineValue): Condition {
+  /** `left == right` (named `equalTo` because jsii reserves `equals`). */
+  public static equalTo(left: PipelineValue, right: PipelineValue): Condition {
     return new ComparisonCondition('Equals', left, right);
   }
 

@@ -1,0 +1,84 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv from 'ajv';
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { MlPipeline } from '../src';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { placeholder } = require('../scripts/extract-definitions');
+
+const schema = JSON.parse(fs.readFileSync(path.join(__dirname, 'schemas', 'pipeline-definition.patched.schema.json'), 'utf-8'));
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateSchema = ajv.compile(schema);
+
+/** Where tests write the definitions they render, for CI's check of every step's Arguments against the API. */
+export const DEFINITIONS_DIR = path.join(__dirname, '__definitions__');
+
+/** A stack in a known environment (so framework image URIs are plain strings). */
+export function newStack(props: StackProps = {}): Stack {
+  const app = new App();
+  return new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'us-east-1' }, ...props });
+}
+
+/** Validates a definition against the patched schema; throws with ajv's errors when it does not validate. */
+export function expectValidDefinition(definition: any): void {
+  if (!validateSchema(definition)) {
+    throw new Error(`the definition does not validate against the patched schema:\n${JSON.stringify(validateSchema.errors, null, 2)}\n${JSON.stringify(definition, null, 2)}`);
+  }
+}
+
+let counter = 0;
+
+/**
+ * The pipeline definitions of a stack's template, as CloudFormation deploys them (intrinsics as placeholders),
+ * each validated against the schema and written to test/__definitions__ for CI's API-shape check.
+ */
+export function definitionsOf(stack: Stack): any[] {
+  const template = Template.fromStack(stack).toJSON();
+  const out: any[] = [];
+  for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
+    if (resource.Type !== 'AWS::SageMaker::Pipeline') {
+      continue;
+    }
+    const definition = JSON.parse(placeholder(resource.Properties.PipelineDefinition.PipelineDefinitionBody));
+    expectValidDefinition(definition);
+    fs.mkdirSync(DEFINITIONS_DIR, { recursive: true });
+    const testName = (expect.getState().currentTestName ?? 'definition').replace(/[^A-Za-z0-9]+/g, '-').slice(0, 80);
+    fs.writeFileSync(path.join(DEFINITIONS_DIR, `${testName}-${logicalId}-${process.pid}-${counter++}.json`), JSON.stringify(definition, null, 2));
+    out.push(definition);
+  }
+  return out;
+}
+
+/** The one pipeline definition of a stack. */
+export function definitionOf(pipeline: MlPipeline): any {
+  const defs = definitionsOf(Stack.of(pipeline));
+  if (defs.length !== 1) {
+    throw new Error(`expected one pipeline in the stack, found ${defs.length}`);
+  }
+  return defs[0];
+}
+
+/** A step of a definition by name, top level or in a condition's branches. */
+export function stepOf(definition: any, name: string): any {
+  const search = (steps: any[]): any => {
+    for (const s of steps ?? []) {
+      if (s.Name === name) {
+        return s;
+      }
+      if (s.Type === 'Condition') {
+        const found = search(s.Arguments.IfSteps) ?? search(s.Arguments.ElseSteps);
+        if (found) {
+          return found;
+        }
+      }
+    }
+    return undefined;
+  };
+  const step = search(definition.Steps);
+  if (!step) {
+    throw new Error(`no step named ${name} in the definition`);
+  }
+  return step;
+}
