@@ -54,15 +54,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   gitignore: ['cdk.out/', '.cdk.staging/', '/test/__definitions__/'],
 
-  tsconfigDev: {
-    compilerOptions: {},
-    include: ['examples/**/*.ts', 'benchmarks/**/*.ts', 'scripts/**/*.ts'],
-  },
 });
 
 for (const p of ['/examples/', 'cdk.json', 'cdk.out/', '/.ci/', '/scripts/', '/benchmarks/']) {
   project.addPackageIgnore(p);
 }
+
+// The example app and the benchmark are linted too (they have their own tsconfig.json).
+project.eslint?.addLintPattern('examples');
+project.eslint?.addLintPattern('benchmarks');
+project.eslint?.allowDevDeps('examples/**');
+project.eslint?.allowDevDeps('benchmarks/**');
 
 // Data files read at run time by the library (framework image registries) must ship in lib/.
 project.compileTask.exec('mkdir -p lib/private/data && cp src/private/data/*.json lib/private/data/');

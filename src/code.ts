@@ -1,9 +1,9 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import * as fs from 'fs';
 import { grantObjectRead } from './private/s3';
 
 /** Where a step's code is, once bound. */

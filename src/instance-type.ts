@@ -4,14 +4,6 @@ import { Token } from 'aws-cdk-lib';
  * An ML instance type (`ml.m5.xlarge`), or a token such as a pipeline parameter's `valueAsString`.
  */
 export class InstanceType {
-  /** An instance type by name (`ml.m5.xlarge`), or a string token (`param.valueAsString`). */
-  public static of(instanceType: string): InstanceType {
-    if (!Token.isUnresolved(instanceType) && !/^ml\.[a-z0-9-]+\.[a-z0-9-]+$/.test(instanceType)) {
-      throw new Error(`Invalid instance type '${instanceType}': expected an ML instance type such as 'ml.m5.xlarge'`);
-    }
-    return new InstanceType(instanceType);
-  }
-
   /** ml.t3.medium */
   public static readonly ML_T3_MEDIUM = InstanceType.of('ml.t3.medium');
   /** ml.m5.large */
@@ -24,6 +16,14 @@ export class InstanceType {
   public static readonly ML_C5_XLARGE = InstanceType.of('ml.c5.xlarge');
   /** ml.g5.xlarge */
   public static readonly ML_G5_XLARGE = InstanceType.of('ml.g5.xlarge');
+
+  /** An instance type by name (`ml.m5.xlarge`), or a string token (`param.valueAsString`). */
+  public static of(instanceType: string): InstanceType {
+    if (!Token.isUnresolved(instanceType) && !/^ml\.[a-z0-9-]+\.[a-z0-9-]+$/.test(instanceType)) {
+      throw new Error(`Invalid instance type '${instanceType}': expected an ML instance type such as 'ml.m5.xlarge'`);
+    }
+    return new InstanceType(instanceType);
+  }
 
   private constructor(private readonly name: string) {}
 

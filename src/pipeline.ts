@@ -4,8 +4,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { BuiltGraph, buildGraph } from './private/graph';
-import { PipelineStep } from './steps/step';
 import { defaultOutputUri } from './steps/processing-step';
+import { PipelineStep } from './steps/step';
 import { Join } from './values/join';
 import { PipelineParameter } from './values/parameter';
 
@@ -106,6 +106,8 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
   public readonly role: iam.IRole;
   /** The bucket of job outputs without an explicit destination. */
   public readonly artifactBucket: s3.IBucket;
+  /** The pipeline's name as given or generated (a string known at synth time). */
+  public readonly physicalPipelineName: string;
 
   private readonly steps: PipelineStep[] = [];
   private readonly explicitParameters: PipelineParameter[] = [];
@@ -145,7 +147,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
       pipelineDefinition: {
         PipelineDefinitionBody: Lazy.string({ produce: () => stack.toJsonString(this.build().definition) }),
       },
-      parallelismConfiguration: parallel !== undefined ? { maxParallelExecutionSteps: parallel } : undefined,
+      parallelismConfiguration: parallel !== undefined ? { MaxParallelExecutionSteps: parallel } : undefined,
     });
     // The role's policy must exist before SageMaker checks the definition's permissions.
     resource.node.addDependency(this.role);
@@ -177,9 +179,6 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
       },
     });
   }
-
-  /** The pipeline's name as given or generated (a string known at synth time). */
-  public readonly physicalPipelineName: string;
 
   /** A reference to this pipeline. */
   public get pipelineRef(): sagemaker.PipelineReference {

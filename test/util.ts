@@ -11,6 +11,39 @@ const { placeholder } = require('../scripts/extract-definitions');
 const schema = JSON.parse(fs.readFileSync(path.join(__dirname, 'schemas', 'pipeline-definition.patched.schema.json'), 'utf-8'));
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validateSchema = ajv.compile(schema);
+ajv.addSchema(schema, 'pipeline');
+
+const STEP_DEFINITIONS: Record<string, string> = {
+  Processing: 'ProcessingStep',
+  Training: 'TrainingStep',
+  Model: 'CreateModelStep',
+  RegisterModel: 'RegisterModelStep',
+  Condition: 'ConditionStep',
+  Fail: 'FailStep',
+  Transform: 'TransformStep',
+  Tuning: 'TuningStep',
+  Lambda: 'LambdaStep',
+  Callback: 'CallbackStep',
+};
+
+/** The schema errors of each step against its own step type's definition (oneOf errors are unreadable). */
+function stepErrors(steps: any[]): string[] {
+  const out: string[] = [];
+  for (const step of steps ?? []) {
+    const validate = ajv.getSchema(`pipeline#/definitions/${STEP_DEFINITIONS[step.Type] ?? 'unknown'}`);
+    if (validate && !validate(step)) {
+      for (const e of validate.errors ?? []) {
+        if (!e.schemaPath.includes('oneOf')) {
+          out.push(`step ${step.Name}${e.instancePath}: ${e.message} ${JSON.stringify(e.params)}`);
+        }
+      }
+    }
+    if (step.Type === 'Condition') {
+      out.push(...stepErrors(step.Arguments?.IfSteps), ...stepErrors(step.Arguments?.ElseSteps));
+    }
+  }
+  return out;
+}
 
 /** Where tests write the definitions they render, for CI's check of every step's Arguments against the API. */
 export const DEFINITIONS_DIR = path.join(__dirname, '__definitions__');
@@ -21,10 +54,47 @@ export function newStack(props: StackProps = {}): Stack {
   return new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'us-east-1' }, ...props });
 }
 
+/**
+ * Request members that the SageMaker API takes (botocore's model; CI's check-step-arguments verifies them against
+ * it) and that the SageMaker Python SDK renders into step Arguments, but that the patched schema does not list:
+ * [step type, member]. The schema is not changed for them: a definition that uses one still goes through the
+ * whole schema, and only an error that is exactly "additional property <member>" of that step type's Arguments
+ * is let through. Everything else must validate.
+ */
+export const MEMBERS_BEYOND_PATCHED_SCHEMA: Array<[string, string]> = [
+  ['Training', 'Environment'],
+  ['RegisterModel', 'CustomerMetadataProperties'],
+  ['RegisterModel', 'Domain'],
+  ['RegisterModel', 'Task'],
+  ['RegisterModel', 'SamplePayloadUrl'],
+];
+
+/** The definition without the members of MEMBERS_BEYOND_PATCHED_SCHEMA (which are checked against the API by CI). */
+function withoutKnownLags(definition: any): any {
+  const copy = JSON.parse(JSON.stringify(definition));
+  const strip = (steps: any[]) => {
+    for (const step of steps ?? []) {
+      for (const [type, member] of MEMBERS_BEYOND_PATCHED_SCHEMA) {
+        if (step.Type === type && step.Arguments) {
+          delete step.Arguments[member];
+        }
+      }
+      if (step.Type === 'Condition') {
+        strip(step.Arguments?.IfSteps);
+        strip(step.Arguments?.ElseSteps);
+      }
+    }
+  };
+  strip(copy.Steps);
+  return copy;
+}
+
 /** Validates a definition against the patched schema; throws with ajv's errors when it does not validate. */
 export function expectValidDefinition(definition: any): void {
-  if (!validateSchema(definition)) {
-    throw new Error(`the definition does not validate against the patched schema:\n${JSON.stringify(validateSchema.errors, null, 2)}\n${JSON.stringify(definition, null, 2)}`);
+  if (!validateSchema(definition) && !validateSchema(withoutKnownLags(definition))) {
+    const detail = stepErrors(definition.Steps);
+    const errors = detail.length > 0 ? detail.join('\n') : JSON.stringify(validateSchema.errors, null, 2);
+    throw new Error(`the definition does not validate against the patched schema:\n${errors}\n${JSON.stringify(definition, null, 2)}`);
   }
 }
 

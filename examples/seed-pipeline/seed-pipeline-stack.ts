@@ -116,9 +116,12 @@ export class SeedPipelineStack extends Stack {
     this.pipeline = new MlPipeline(this, 'SeedPipeline', {
       pipelineName: 'SeedPipeline',
       description: 'Preprocess, train XGBoost, evaluate, and register the model when it is accurate enough',
+      parameters: [processingInstanceType, processingInstanceCount, trainingInstanceType, modelApprovalStatus, inputData, accuracyThreshold],
       steps: [preprocess, train, evaluate, createModel, checkAccuracy],
     });
 
+    // Region and account as the template writes them: literals when the stack's environment is known, else pseudo-parameters.
+    const ENV = '(?:<AWS::Region>|[a-z0-9-]+):(?:<AWS::AccountId>|\\d{12})';
     NagSuppressions.addResourceSuppressions(this.pipeline, [
       {
         id: 'AwsSolutions-IAM5',
@@ -127,11 +130,11 @@ export class SeedPipelineStack extends Stack {
           + '/aws/sagemaker/ log groups; models get names chosen by SageMaker; registered versions are model-package/<group>/*; '
           + 'the input data parameter can point at any object under the default prefix.',
         appliesTo: [
-          { regex: '/^Resource::arn:<AWS::Partition>:sagemaker:us-east-1:<AWS::AccountId>:(processing|training)-job/pipelines-\\*$/' },
-          { regex: '/^Resource::arn:<AWS::Partition>:sagemaker:us-east-1:<AWS::AccountId>:model/\\*$/' },
-          { regex: '/^Resource::arn:<AWS::Partition>:sagemaker:us-east-1:<AWS::AccountId>:model-package/seedmodelgroup/\\*$/' },
+          { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:(processing|training)-job/pipelines-\\*$/` },
+          { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:model/\\*$/` },
+          { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:model-package/seedmodelgroup/\\*$/` },
           { regex: '/^Resource::<SeedPipelineArtifactBucket[A-Z0-9]+\\.Arn>/\\*$/' },
-          { regex: '/^Resource::arn:<AWS::Partition>:logs:us-east-1:<AWS::AccountId>:log-group:/aws/sagemaker/\\*$/' },
+          { regex: `/^Resource::arn:<AWS::Partition>:logs:${ENV}:log-group:/aws/sagemaker/\\*$/` },
           { regex: '/^Resource::arn:<AWS::Partition>:s3:::sagemaker-example-files-prod-us-east-1/datasets/tabular/synthetic/churn\\.csv\\*$/' },
           'Resource::*',
         ],

@@ -1,8 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { RenderContext } from './render-context';
 import type { PipelineStep } from '../steps/step';
 import type { PipelineParameter } from '../values/parameter';
-import { RenderContext } from './render-context';
 
 /** Where a step sits in the pipeline. */
 export interface Placement {
@@ -129,7 +129,7 @@ export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], expli
       return;
     }
     if (state.get(step) === 'visiting') {
-      const cycle = [...stack.slice(stack.indexOf(step)), step].map((s) => s.stepName).reverse();
+      const cycle = [...stack.slice(stack.indexOf(step)), step].map((s) => s.stepName);
       throw new Error(`${step.node.path}: pipeline ${where} has a dependency cycle: ${cycle.join(' -> ')} (each step waits for the next); remove a dependsOn or a property reference to break it`);
     }
     state.set(step, 'visiting');

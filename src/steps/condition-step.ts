@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
+import { PipelineStep, StepOptions, StepProperty, StepType } from './step';
 import { Condition } from '../values/condition';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
-import { PipelineStep, StepOptions, StepProperty, StepType } from './step';
 
 /** Properties of a `ConditionStepConstruct`. */
 export interface ConditionStepConstructProps extends StepOptions {

@@ -2,10 +2,10 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { MlPipeline } from '../pipeline';
-import { ValueKind } from '../values/pipeline-value';
 import { ModelContainer, bindContainers, checkContainers } from './model-container';
 import { NetworkConfig, renderVpcConfig } from './network';
 import { PipelineStep, RetryableStepOptions, StepBindOptions, StepProperty, StepType } from './step';
+import { ValueKind } from '../values/pipeline-value';
 
 /** How the containers of a multi-container model are invoked. */
 export enum InferenceExecutionMode {

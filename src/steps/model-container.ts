@@ -1,9 +1,9 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ContainerImage, ImageUsage } from '../container-image';
+import { renderEnvironment } from './processing-step';
 import { grantS3Uri } from '../private/s3';
 import { PipelineValue } from '../values/pipeline-value';
-import { renderEnvironment } from './processing-step';
 
 /** A container of a model: its image, its model data, its environment. */
 export interface ModelContainer {

@@ -5,6 +5,8 @@ import { ProcessingCode } from '../code';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import type { MlPipeline } from '../pipeline';
+import { NetworkConfig, renderVpcConfig } from './network';
+import { JobStepOptions, PipelineStep, StepBindOptions, StepProperty, StepType } from './step';
 import { asStringArgument, grantJob } from '../private/jobs';
 import { grantS3Uri } from '../private/s3';
 import { ExecutionVariable } from '../values/execution-variable';
@@ -12,8 +14,6 @@ import { Join } from '../values/join';
 import { PipelineParameter } from '../values/parameter';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 import { PropertyFile } from '../values/property-file';
-import { NetworkConfig, renderVpcConfig } from './network';
-import { JobStepOptions, PipelineStep, StepBindOptions, StepProperty, StepType } from './step';
 
 /** How a processing input is stored in S3. */
 export enum ProcessingS3DataType {
@@ -206,6 +206,7 @@ export class ProcessingStepConstruct extends PipelineStep {
   private readonly props: ProcessingStepConstructProps;
   private imageUri?: string;
   private code?: { s3Uri: string; fileName: string };
+  private vpcConfig?: any;
 
   constructor(scope: Construct, id: string, props: ProcessingStepConstructProps) {
     super(scope, id, StepType.PROCESSING, props);
@@ -309,8 +310,6 @@ export class ProcessingStepConstruct extends PipelineStep {
     void pipeline;
   }
 
-  private vpcConfig?: any;
-
   protected renderArguments(): any {
     const pipeline = this.pipeline!;
     const props = this.props;
@@ -349,7 +348,8 @@ export class ProcessingStepConstruct extends PipelineStep {
       },
     }));
     const network = props.network;
-    const networkConfig = network && (network.vpc || network.enableNetworkIsolation !== undefined || network.encryptInterContainerTraffic !== undefined)
+    const hasNetwork = network && (network.vpc || network.enableNetworkIsolation !== undefined || network.encryptInterContainerTraffic !== undefined);
+    const networkConfig = hasNetwork
       ? {
         EnableInterContainerTrafficEncryption: network.encryptInterContainerTraffic ?? false,
         EnableNetworkIsolation: network.enableNetworkIsolation ?? false,

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import type { IModelPackageGroup } from '../model-package-group';
 import type { MlPipeline } from '../pipeline';
-import { asStringArgument, checkEnum } from '../private/jobs';
-import { ValueKind } from '../values/pipeline-value';
 import { ModelContainer, bindContainers, checkContainers } from './model-container';
 import { PipelineStep, RetryableStepOptions, StepBindOptions, StepProperty, StepType } from './step';
+import { asStringArgument, checkEnum } from '../private/jobs';
+import { ValueKind } from '../values/pipeline-value';
 
 /** The approval statuses of a model version. */
 export enum ModelApprovalStatus {

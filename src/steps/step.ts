@@ -330,7 +330,8 @@ export abstract class PipelineStep extends Construct {
     if (policy.maxAttempts !== undefined && policy.expireAfter !== undefined) {
       throw new Error(`${this.node.path}: a retry policy has both maxAttempts and expireAfter; give one of them`);
     }
-    if (policy.maxAttempts !== undefined && !Token.isUnresolved(policy.maxAttempts) && (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1 || policy.maxAttempts > 20)) {
+    const attempts = policy.maxAttempts;
+    if (attempts !== undefined && !Token.isUnresolved(attempts) && (!Number.isInteger(attempts) || attempts < 1 || attempts > 20)) {
       throw new Error(`${this.node.path}: retry maxAttempts is ${policy.maxAttempts}; expected an integer from 1 to 20`);
     }
     if (policy.expireAfter !== undefined && (policy.expireAfter.toMinutes() < 1 || policy.expireAfter.toMinutes() > 14400)) {

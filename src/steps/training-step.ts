@@ -5,12 +5,12 @@ import { Construct } from 'constructs';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import type { MlPipeline } from '../pipeline';
-import { asStringArgument, grantJob } from '../private/jobs';
-import { grantS3Uri } from '../private/s3';
-import { PipelineValue, ValueKind } from '../values/pipeline-value';
 import { NetworkConfig, renderVpcConfig } from './network';
 import { DataDistribution, checkRange, renderEnvironment } from './processing-step';
 import { JobStepOptions, PipelineStep, StepBindOptions, StepProperty, StepType } from './step';
+import { asStringArgument, grantJob } from '../private/jobs';
+import { grantS3Uri } from '../private/s3';
+import { PipelineValue, ValueKind } from '../values/pipeline-value';
 
 /** How a training channel is stored in S3. */
 export enum S3DataType {

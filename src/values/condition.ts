@@ -1,5 +1,5 @@
-import type { RenderContext } from '../private/render-context';
 import { PipelineValue } from './pipeline-value';
+import type { RenderContext } from '../private/render-context';
 
 /**
  * A condition of a `ConditionStepConstruct`.

@@ -1,5 +1,5 @@
-import type { RenderContext } from '../private/render-context';
 import { PipelineValue, ValueKind } from './pipeline-value';
+import type { RenderContext } from '../private/render-context';
 
 /**
  * A variable of the running pipeline execution, rendered as `{"Get": "Execution.<Name>"}`.

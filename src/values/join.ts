@@ -1,5 +1,5 @@
-import type { RenderContext } from '../private/render-context';
 import { PipelineValue, ValueKind } from './pipeline-value';
+import type { RenderContext } from '../private/render-context';
 
 /** Properties of a `Join`. */
 export interface JoinProps {

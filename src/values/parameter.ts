@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
-import type { RenderContext } from '../private/render-context';
 import { PipelineValue, ValueKind } from './pipeline-value';
+import type { RenderContext } from '../private/render-context';
 
 /**
  * The type of a pipeline parameter.

@@ -1,6 +1,6 @@
-import type { ProcessingStepConstruct } from '../steps/processing-step';
-import type { RenderContext } from '../private/render-context';
 import { JsonGet } from './json-get';
+import type { RenderContext } from '../private/render-context';
+import type { ProcessingStepConstruct } from '../steps/processing-step';
 
 /** Properties of a `PropertyFile`. */
 export interface PropertyFileProps {

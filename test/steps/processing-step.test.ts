@@ -9,6 +9,7 @@ import {
   ContainerImage, DataDistribution, InputMode, InstanceType, MlPipeline, PipelineParameter, ProcessingCode,
   ProcessingCompression, ProcessingS3DataType, ProcessingStepConstruct, PropertyFile, RetryExceptionType, S3UploadMode,
 } from '../../src';
+import { RenderContext } from '../../src/private/render-context';
 import { definitionOf, newStack } from '../util';
 
 const SCRIPT = path.join(__dirname, '..', 'fixtures', 'script.py');
@@ -45,7 +46,12 @@ describe('ProcessingStepConstruct', () => {
       displayName: 'Prepare the data',
       description: 'Turns raw data into features',
       cacheConfig: { enabled: true, expireAfter: Duration.days(30) },
-      retryPolicies: [{ exceptionTypes: [RetryExceptionType.SAGEMAKER_CAPACITY_ERROR], interval: Duration.seconds(30), backoffRate: 1.5, maxAttempts: 3 }],
+      retryPolicies: [{
+        exceptionTypes: [RetryExceptionType.SAGEMAKER_CAPACITY_ERROR],
+        interval: Duration.seconds(30),
+        backoffRate: 1.5,
+        maxAttempts: 3,
+      }],
     });
     const pipeline = new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [step] });
     const def = definitionOf(pipeline);
@@ -148,7 +154,7 @@ describe('ProcessingStepConstruct', () => {
   test('outputS3Uri renders the output property path', () => {
     const stack = newStack();
     const step = new ProcessingStepConstruct(stack, 'Prep', { image: IMAGE, outputs: [{ outputName: 'train', source: '/opt/ml/processing/train' }] });
-    expect(stack.resolve(new (require('../../src/private/render-context').RenderContext)().render(step.outputS3Uri('train'))))
+    expect(stack.resolve(new RenderContext().render(step.outputS3Uri('train'))))
       .toEqual({ Get: "Steps.Prep.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri" });
   });
 

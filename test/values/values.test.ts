@@ -2,8 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Condition, ContainerImage, ExecutionVariable, ProcessingStepConstruct, FailStepConstruct, Join, JsonGet, MlPipeline, ParameterType, PipelineParameter,
-  PipelineValue, PropertyFile, ValueKind,
+  Condition, ContainerImage, ExecutionVariable, FailStepConstruct, Join, JsonGet, MlPipeline, ParameterType,
+  PipelineParameter, PipelineValue, ProcessingStepConstruct, PropertyFile, ValueKind,
 } from '../../src';
 import { RenderContext } from '../../src/private/render-context';
 import { definitionOf, newStack } from '../util';
