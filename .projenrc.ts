@@ -56,6 +56,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 });
 
+project.addPackageIgnore('!/lib/private/data/*.json');
 for (const p of ['/examples/', 'cdk.json', 'cdk.out/', '/.ci/', '/scripts/', '/benchmarks/']) {
   project.addPackageIgnore(p);
 }
