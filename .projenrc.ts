@@ -52,10 +52,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['cdk.out/', '.cdk.staging/', '/test/__definitions__/'],
 
 });
 
+for (const p of ['cdk.out/', '.cdk.staging/', '/test/__definitions__/']) {
+  project.gitignore.exclude(p);
+}
 project.addPackageIgnore('!/lib/private/data/*.json');
 for (const p of ['/examples/', 'cdk.json', 'cdk.out/', '/.ci/', '/scripts/', '/benchmarks/']) {
   project.addPackageIgnore(p);
