@@ -11,8 +11,9 @@ import math
 import os
 import random
 
-INPUT_DIR = "/opt/ml/processing/input"
-OUTPUT_ROOT = "/opt/ml/processing"
+# SageMaker mounts the job's inputs and outputs under /opt/ml/processing; PROCESSING_ROOT moves them (for tests).
+OUTPUT_ROOT = os.environ.get("PROCESSING_ROOT", "/opt/ml/processing")
+INPUT_DIR = os.path.join(OUTPUT_ROOT, "input")
 
 
 def read_rows():
