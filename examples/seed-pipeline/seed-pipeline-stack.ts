@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { Duration, Size, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack, StackProps } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
@@ -18,6 +19,24 @@ export class SeedPipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
 
+    // Where the raw data is uploaded (`aws s3 cp data.csv s3://<bucket>/raw/data.csv`), and where S3 access logs go.
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const rawData = new s3.Bucket(this, 'RawData', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'raw-data/',
+    });
+
     // Parameters.
     const processingInstanceType = PipelineParameter.string('ProcessingInstanceType', { defaultValue: 'ml.m5.xlarge' });
     const processingInstanceCount = PipelineParameter.integer('ProcessingInstanceCount', { defaultValue: 1 });
@@ -27,7 +46,7 @@ export class SeedPipelineStack extends Stack {
       enumValues: ['PendingManualApproval', 'Approved', 'Rejected'],
     });
     const inputData = PipelineParameter.string('InputData', {
-      defaultValue: 's3://sagemaker-example-files-prod-us-east-1/datasets/tabular/synthetic/churn.csv',
+      defaultValue: rawData.s3UrlForObject('raw/data.csv'),
       description: 'S3 URI of the raw CSV data (label first)',
     });
     const accuracyThreshold = PipelineParameter.float('AccuracyThreshold', { defaultValue: 0.8 });
@@ -118,30 +137,31 @@ export class SeedPipelineStack extends Stack {
       description: 'Preprocess, train XGBoost, evaluate, and register the model when it is accurate enough',
       parameters: [processingInstanceType, processingInstanceCount, trainingInstanceType, modelApprovalStatus, inputData, accuracyThreshold],
       steps: [preprocess, train, evaluate, createModel, checkAccuracy],
+      serverAccessLogsBucket: accessLogs,
     });
 
     // Region and account as the template writes them: literals when the stack's environment is known, else pseudo-parameters.
     const ENV = '(?:<AWS::Region>|[a-z0-9-]+):(?:<AWS::AccountId>|\\d{12})';
+    NagSuppressions.addResourceSuppressions(accessLogs, [{
+      id: 'AwsSolutions-S1',
+      reason: 'This is the bucket that receives the other buckets\' server access logs; logging it to itself would loop.',
+    }]);
     NagSuppressions.addResourceSuppressions(this.pipeline, [
       {
         id: 'AwsSolutions-IAM5',
         reason: 'SageMaker Pipelines names the jobs it starts pipelines-<execution>-<step>-..., so job permissions are scoped '
           + 'to that prefix; job outputs are written under per-execution prefixes of the artifact bucket; logs go to the '
           + '/aws/sagemaker/ log groups; models get names chosen by SageMaker; registered versions are model-package/<group>/*; '
-          + 'the input data parameter can point at any object under the default prefix.',
+          + 'the input data parameter defaults to the raw data object (its versions are listed under the same key prefix).',
         appliesTo: [
           { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:(processing|training)-job/pipelines-\\*$/` },
           { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:model/\\*$/` },
           { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:model-package/seedmodelgroup/\\*$/` },
           { regex: '/^Resource::<SeedPipelineArtifactBucket[A-Z0-9]+\\.Arn>/\\*$/' },
           { regex: `/^Resource::arn:<AWS::Partition>:logs:${ENV}:log-group:/aws/sagemaker/\\*$/` },
-          { regex: '/^Resource::arn:<AWS::Partition>:s3:::sagemaker-example-files-prod-us-east-1/datasets/tabular/synthetic/churn\\.csv\\*$/' },
+          { regex: '/^Resource::arn:<AWS::Partition>:s3:::<RawData[A-Z0-9]+>/raw/data\\.csv\\*$/' },
           'Resource::*',
         ],
-      },
-      {
-        id: 'AwsSolutions-S1',
-        reason: 'This is the bucket that receives the artifact bucket\'s server access logs; logging it to itself would loop.',
       },
     ], true);
   }
