@@ -22,3 +22,8 @@ export * from './code';
 export * from './instance-type';
 export * from './model-package-group';
 export * from './pipeline';
+export {
+  ExecutionNotifications, ExecutionNotificationsOptions, ExecutionNotificationsProps, ExecutionStatusChangeOptions,
+  PipelineExecutionStatus, PipelineStepStatus, StepStatusChangeOptions,
+} from './notifications';
+export * from './patterns/conditional-registration';

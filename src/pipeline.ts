@@ -1,8 +1,15 @@
 import { ArnFormat, Lazy, Names, RemovalPolicy, Resource, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import {
+  ExecutionNotifications, ExecutionNotificationsOptions, ExecutionStatusChangeOptions, PipelineExecutionStatus,
+  PipelineStepStatus, StepStatusChangeOptions, executionPattern, stepPattern,
+} from './notifications';
+import { ConditionalRegistration, ConditionalRegistrationProps } from './patterns/conditional-registration';
 import { BuiltGraph, buildGraph } from './private/graph';
 import { defaultOutputUri } from './steps/processing-step';
 import { PipelineStep } from './steps/step';
@@ -67,7 +74,22 @@ export interface MlPipelineProps {
    * @default - none
    */
   readonly tags?: { [key: string]: string };
+  /**
+   * Alerts on execution status changes (default: Failed) through an SNS topic fed by EventBridge.
+   * @default - no alerts (add them later with `addExecutionNotifications`)
+   */
+  readonly notifications?: ExecutionNotificationsOptions;
 }
+
+/**
+ * The namespace of the metrics SageMaker publishes for pipelines. Source: Amazon SageMaker AI Developer Guide,
+ * "Amazon SageMaker AI metrics in Amazon CloudWatch", section "SageMaker pipelines metrics"
+ * (https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html#cloudwatch-metrics-pipelines):
+ * execution metrics ExecutionStarted, ExecutionFailed, ExecutionSucceeded, ExecutionStopped, ExecutionDuration
+ * (milliseconds) with the dimension PipelineName; step metrics StepStarted, StepFailed, StepSucceeded, StepStopped,
+ * StepDuration (milliseconds) with the dimensions PipelineName and StepName.
+ */
+export const PIPELINE_METRICS_NAMESPACE = 'AWS/Sagemaker/ModelBuildingPipeline';
 
 const PIPELINE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
 
@@ -108,6 +130,9 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
   public readonly artifactBucket: s3.IBucket;
   /** The pipeline's name as given or generated (a string known at synth time). */
   public readonly physicalPipelineName: string;
+
+  /** The execution alerts, once added. */
+  public notifications?: ExecutionNotifications;
 
   private readonly steps: PipelineStep[] = [];
   private readonly explicitParameters: PipelineParameter[] = [];
@@ -166,6 +191,9 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
     for (const p of props.parameters ?? []) {
       this.addParameter(p);
     }
+    if (props.notifications) {
+      this.addExecutionNotifications(props.notifications);
+    }
     this.addStep(...(props.steps ?? []));
 
     this.node.addValidation({
@@ -204,6 +232,16 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
   }
 
   /**
+   * Adds a `ConditionalRegistration` (register the model when a metric clears a threshold, else fail) to the
+   * pipeline, as a child of the pipeline, and returns it for further wiring.
+   */
+  public addConditionalRegistration(id: string, props: ConditionalRegistrationProps): ConditionalRegistration {
+    const registration = new ConditionalRegistration(this, id, props);
+    this.addStep(registration.conditionStep);
+    return registration;
+  }
+
+  /**
    * Adds a parameter that no step uses (a parameter a step uses is included without this).
    */
   public addParameter(...parameters: PipelineParameter[]): void {
@@ -229,6 +267,121 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
     return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:StartPipelineExecution'], resourceArns: [this.pipelineArn] });
   }
 
+  /** Lets a principal read the pipeline, its executions and their steps. */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'sagemaker:DescribePipeline', 'sagemaker:ListPipelineExecutions', 'sagemaker:DescribePipelineExecution',
+        'sagemaker:ListPipelineExecutionSteps', 'sagemaker:ListPipelineParametersForExecution',
+        'sagemaker:DescribePipelineDefinitionForExecution',
+      ],
+      resourceArns: [this.pipelineArn, this.executionArns()],
+    });
+  }
+
+  /** Lets a principal stop executions of the pipeline. */
+  public grantStop(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:StopPipelineExecution'], resourceArns: [this.executionArns()] });
+  }
+
+  /**
+   * Sends alerts on execution status changes (default: Failed) to an SNS topic (created, or yours).
+   */
+  public addExecutionNotifications(options: ExecutionNotificationsOptions = {}): ExecutionNotifications {
+    if (this.notifications) {
+      throw new Error(`${this.node.path}: execution notifications were already added; give every status and address in one call`);
+    }
+    this.notifications = new ExecutionNotifications(this, 'Notifications', {
+      ...options,
+      pipelineArn: this.pipelineArn,
+      pipelineName: this.physicalPipelineName,
+    });
+    return this.notifications;
+  }
+
+  /** An EventBridge rule on the pipeline's execution status changes. */
+  public onExecutionStatusChange(id: string, options: ExecutionStatusChangeOptions = {}): events.Rule {
+    const rule = new events.Rule(this, id, { ...options, eventPattern: undefined });
+    rule.addEventPattern(executionPattern(this.pipelineArn, options.statuses));
+    rule.addEventPattern(options.eventPattern);
+    if (options.target) {
+      rule.addTarget(options.target);
+    }
+    return rule;
+  }
+
+  /** An EventBridge rule on the pipeline's failed executions. */
+  public onExecutionFailed(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.onExecutionStatusChange(id, { ...options, statuses: [PipelineExecutionStatus.FAILED] });
+  }
+
+  /** An EventBridge rule on the status changes of the pipeline's steps. */
+  public onStepStatusChange(id: string, options: StepStatusChangeOptions = {}): events.Rule {
+    const rule = new events.Rule(this, id, { ...options, eventPattern: undefined });
+    rule.addEventPattern(stepPattern(this.pipelineArn, options.statuses, options.stepNames));
+    rule.addEventPattern(options.eventPattern);
+    if (options.target) {
+      rule.addTarget(options.target);
+    }
+    return rule;
+  }
+
+  /** An EventBridge rule on the pipeline's failed steps (the event carries `detail.failureReason`). */
+  public onStepFailed(id: string, options: StepStatusChangeOptions = {}): events.Rule {
+    return this.onStepStatusChange(id, { ...options, statuses: [PipelineStepStatus.FAILED] });
+  }
+
+  /** A metric of the pipeline, in the namespace SageMaker publishes pipeline metrics to. */
+  public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: PIPELINE_METRICS_NAMESPACE,
+      metricName,
+      ...props,
+      dimensionsMap: { PipelineName: this.physicalPipelineName, ...props.dimensionsMap },
+    }).attachTo(this);
+  }
+
+  /** Executions started. */
+  public metricExecutionStarted(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('ExecutionStarted', { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /** Executions failed. */
+  public metricExecutionFailed(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('ExecutionFailed', { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /** Executions succeeded. */
+  public metricExecutionSucceeded(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('ExecutionSucceeded', { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /** Executions stopped. */
+  public metricExecutionStopped(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('ExecutionStopped', { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /** How long executions ran (milliseconds). */
+  public metricExecutionDuration(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('ExecutionDuration', { statistic: cloudwatch.Stats.AVERAGE, unit: cloudwatch.Unit.MILLISECONDS, ...props });
+  }
+
+  /** A metric of one step (StepStarted, StepFailed, StepSucceeded, StepStopped, StepDuration). */
+  public metricStep(metricName: string, stepName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric(metricName, { ...props, dimensionsMap: { StepName: stepName, ...props.dimensionsMap } });
+  }
+
+  /** Failures of one step. */
+  public metricStepFailed(stepName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metricStep('StepFailed', stepName, { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /** How long one step ran (milliseconds). */
+  public metricStepDuration(stepName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metricStep('StepDuration', stepName, { statistic: cloudwatch.Stats.AVERAGE, unit: cloudwatch.Unit.MILLISECONDS, ...props });
+  }
+
   /** @internal */
   public _defaultOutputUri(step: PipelineStep, outputName: string): Join {
     return defaultOutputUri(this.artifactBucket.bucketName, this.physicalPipelineName, step.stepName, outputName);
@@ -237,6 +390,10 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
   /** @internal */
   public _graph(): BuiltGraph {
     return this.build();
+  }
+
+  private executionArns(): string {
+    return `${this.pipelineArn}/execution/*`;
   }
 
   private build(): BuiltGraph {

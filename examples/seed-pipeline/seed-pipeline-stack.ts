@@ -4,17 +4,19 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
-  Condition, ConditionStepConstruct, ContainerImage, CreateModelStepConstruct, FailStepConstruct, InstanceType, Join,
-  JsonGet, MlPipeline, ModelPackageGroup, PipelineParameter, PipelineValue, ProcessingCode, ProcessingStepConstruct,
-  PropertyFile, RegisterModelStepConstruct, TrainingStepConstruct,
+  ConditionalRegistration, ContainerImage, CreateModelStepConstruct, InstanceType, Join, MetricComparison, MlPipeline,
+  ModelPackageGroup, PipelineParameter, ProcessingCode, ProcessingStepConstruct, PropertyFile, RegistrationModel,
+  TrainingStepConstruct,
 } from '../../src';
 
 /**
  * The seed pipeline: preprocess → train (XGBoost) → evaluate into a property file → create the model → register it
- * in `SeedModelGroup` when the accuracy clears `AccuracyThreshold`, else fail.
+ * in `SeedModelGroup` when the accuracy clears `AccuracyThreshold` (a `ConditionalRegistration`), else fail; failed
+ * executions are published to an encrypted SNS topic (`cdk synth -c alertEmail=you@example.com` subscribes you).
  */
 export class SeedPipelineStack extends Stack {
   public readonly pipeline: MlPipeline;
+  public readonly registration: ConditionalRegistration;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
@@ -95,7 +97,8 @@ export class SeedPipelineStack extends Stack {
       instanceCount: 1,
     });
 
-    // The model, and its registration when it is accurate enough.
+    // The model, and its registration when it is accurate enough (else the execution fails, and the alert topic
+    // tells whoever is subscribed).
     const createModel = new CreateModelStepConstruct(this, 'CreateModel', {
       containers: [{ image: xgboost, modelDataUrl: train.modelArtifactsS3Uri }],
     });
@@ -103,41 +106,33 @@ export class SeedPipelineStack extends Stack {
       modelPackageGroupName: 'SeedModelGroup',
       description: 'Models of the seed pipeline',
     });
-    const register = new RegisterModelStepConstruct(this, 'RegisterModel', {
-      modelPackageGroup: group,
-      approvalStatus: modelApprovalStatus.valueAsString,
-      containers: [{ image: xgboost, modelDataUrl: train.modelArtifactsS3Uri }],
-      contentTypes: ['text/csv'],
-      responseTypes: ['text/csv'],
-      inferenceInstanceTypes: ['ml.t2.medium', 'ml.m5.large'],
-      transformInstanceTypes: ['ml.m5.large'],
-      modelMetrics: {
-        modelQualityStatistics: {
-          s3Uri: Join.of('/', [evaluate.outputS3Uri('evaluation'), 'evaluation.json']).valueAsString,
-          contentType: 'application/json',
-        },
-      },
-    });
-    const accuracyTooLow = new FailStepConstruct(this, 'AccuracyTooLow', {
-      errorMessage: Join.of(' ', ['Accuracy below', accuracyThreshold.valueAsString]).valueAsString,
-    });
-    const checkAccuracy = new ConditionStepConstruct(this, 'CheckAccuracy', {
-      conditions: [
-        Condition.greaterThanOrEqualTo(
-          new JsonGet({ propertyFile: evaluationReport, path: 'binary_classification_metrics.accuracy.value' }),
-          PipelineValue.fromNumber(accuracyThreshold.valueAsNumber),
-        ),
-      ],
-      ifSteps: [register],
-      elseSteps: [accuracyTooLow],
-    });
 
+    const alertEmail: string | undefined = this.node.tryGetContext('alertEmail');
     this.pipeline = new MlPipeline(this, 'SeedPipeline', {
       pipelineName: 'SeedPipeline',
       description: 'Preprocess, train XGBoost, evaluate, and register the model when it is accurate enough',
       parameters: [processingInstanceType, processingInstanceCount, trainingInstanceType, modelApprovalStatus, inputData, accuracyThreshold],
-      steps: [preprocess, train, evaluate, createModel, checkAccuracy],
+      steps: [preprocess, train, evaluate, createModel],
       serverAccessLogsBucket: accessLogs,
+      notifications: { emailAddresses: alertEmail ? [alertEmail] : undefined },
+    });
+    this.registration = this.pipeline.addConditionalRegistration('AccuracyGate', {
+      evaluationStep: evaluate,
+      propertyFile: evaluationReport,
+      metricPath: 'binary_classification_metrics.accuracy.value',
+      comparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO,
+      threshold: accuracyThreshold,
+      model: RegistrationModel.fromTrainingStep(train),
+      modelPackageGroup: group,
+      approvalStatus: modelApprovalStatus.valueAsString,
+      contentTypes: ['text/csv'],
+      responseTypes: ['text/csv'],
+      inferenceInstanceTypes: ['ml.t2.medium', 'ml.m5.large'],
+      transformInstanceTypes: ['ml.m5.large'],
+      failureMessage: Join.of(' ', ['Accuracy below', accuracyThreshold.valueAsString]).valueAsString,
+      conditionStepName: 'CheckAccuracy',
+      registerStepName: 'RegisterModel',
+      failStepName: 'AccuracyTooLow',
     });
 
     // Region and account as the template writes them: literals when the stack's environment is known, else pseudo-parameters.

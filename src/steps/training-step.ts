@@ -204,6 +204,8 @@ const CHANNEL_NAME = /^[A-Za-z0-9.\-_]{1,64}$/;
  * });
  */
 export class TrainingStepConstruct extends PipelineStep {
+  /** The training image. */
+  public readonly image: ContainerImage;
   private readonly props: TrainingStepConstructProps;
   private imageUri?: string;
   private vpcConfig?: any;
@@ -211,6 +213,7 @@ export class TrainingStepConstruct extends PipelineStep {
   constructor(scope: Construct, id: string, props: TrainingStepConstructProps) {
     super(scope, id, StepType.TRAINING, props);
     this.props = props;
+    this.image = props.image;
     const names = new Set<string>();
     for (const channel of props.channels ?? []) {
       if (!Token.isUnresolved(channel.channelName) && !CHANNEL_NAME.test(channel.channelName)) {
