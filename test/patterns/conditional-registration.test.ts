@@ -131,7 +131,9 @@ describe('ConditionalRegistration', () => {
   test('fails when the metric path is not a JSON path, or when a group is both given and named', () => {
     const stack = newStack();
     const { train, report, evaluate } = fixture(stack);
-    const props = { evaluationStep: evaluate, propertyFile: report, threshold: PipelineValue.fromNumber(1), model: RegistrationModel.fromTrainingStep(train) };
+    const props = {
+      evaluationStep: evaluate, propertyFile: report, threshold: PipelineValue.fromNumber(1), model: RegistrationModel.fromTrainingStep(train),
+    };
     expect(() => new ConditionalRegistration(stack, 'A', { ...props, metricPath: '$.metrics.accuracy' }))
       .toThrow(/TestStack\/A: metricPath '\$.metrics.accuracy' is not a JSON path \(it starts with '\$'/);
     expect(() => new ConditionalRegistration(stack, 'B', { ...props, metricPath: 'metrics..accuracy' })).toThrow(/is not a JSON path \(an empty key/);
