@@ -27,3 +27,6 @@ export {
   PipelineExecutionStatus, PipelineStepStatus, StepStatusChangeOptions,
 } from './notifications';
 export * from './patterns/conditional-registration';
+export {
+  DryRunOptions, DryRunResult, DryRunCondition, DryRunConditionStep, DryRunOperand,
+} from './dry-run';

@@ -1,16 +1,20 @@
-import { ArnFormat, Lazy, Names, RemovalPolicy, Resource, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Annotations, ArnFormat, ISynthesisSession, Lazy, Names, RemovalPolicy, Resource, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { DryRunOptions, DryRunResult, dryRun } from './dry-run';
 import {
   ExecutionNotifications, ExecutionNotificationsOptions, ExecutionStatusChangeOptions, PipelineExecutionStatus,
   PipelineStepStatus, StepStatusChangeOptions, executionPattern, stepPattern,
 } from './notifications';
 import { ConditionalRegistration, ConditionalRegistrationProps } from './patterns/conditional-registration';
 import { BuiltGraph, buildGraph } from './private/graph';
+import { toMermaid } from './private/mermaid';
 import { defaultOutputUri } from './steps/processing-step';
 import { PipelineStep } from './steps/step';
 import { Join } from './values/join';
@@ -90,6 +94,12 @@ export interface MlPipelineProps {
  * StepDuration (milliseconds) with the dimensions PipelineName and StepName.
  */
 export const PIPELINE_METRICS_NAMESPACE = 'AWS/Sagemaker/ModelBuildingPipeline';
+
+/** SageMaker's limit on the length of a pipeline definition (CreatePipeline's PipelineDefinition), in characters. */
+export const MAX_DEFINITION_LENGTH = 1048576;
+
+/** How many characters a CloudFormation value (an ARN, a bucket name) is counted as when the definition is measured. */
+const CFN_VALUE_LENGTH = 128;
 
 const PIPELINE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
 
@@ -196,10 +206,23 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
     }
     this.addStep(...(props.steps ?? []));
 
+    // Write the diagram into the cloud assembly at synth (the symbol is aws-cdk-lib's hook for constructs that
+    // add files of their own to the assembly).
+    Object.defineProperty(this, Symbol.for('@aws-cdk/core:customSynthesis'), {
+      value: { onSynthesize: (session: ISynthesisSession) => this.writeDiagram(session) },
+      enumerable: false,
+    });
+
     this.node.addValidation({
       validate: () => {
         try {
           this.build();
+          const length = this.definitionLength();
+          if (length > MAX_DEFINITION_LENGTH) {
+            return [`${this.node.path}: the pipeline definition is about ${length} characters long (CloudFormation values counted as `
+              + `${CFN_VALUE_LENGTH} each); SageMaker takes at most ${MAX_DEFINITION_LENGTH}: split the pipeline, or shorten what repeats `
+              + '(environment variables, hyperparameters, long literal strings)'];
+          }
           return [];
         } catch (e: any) {
           return [e.message];
@@ -260,6 +283,22 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
    */
   public renderDefinition(): any {
     return this.build().definition;
+  }
+
+  /**
+   * What one execution would do for the given parameter values and property-file contents, evaluated here,
+   * without AWS: which steps run, which branch each condition takes, and the value of every operand.
+   */
+  public dryRun(options: DryRunOptions = {}): DryRunResult {
+    return dryRun(this.node.path, this.physicalPipelineName, this.build(), options);
+  }
+
+  /**
+   * The pipeline's DAG as a Mermaid flowchart (steps, branches, data edges, explicit DependsOn). It is also
+   * written to the cloud assembly at synth, next to the template, as `<stack>.<pipeline>.pipeline.mmd`.
+   */
+  public toMermaid(): string {
+    return toMermaid(this.physicalPipelineName, this.build());
   }
 
   /** Lets a principal start executions of the pipeline. */
@@ -390,6 +429,34 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
   /** @internal */
   public _graph(): BuiltGraph {
     return this.build();
+  }
+
+  /**
+   * The length of the definition as SageMaker will receive it, each CloudFormation value counted as
+   * CFN_VALUE_LENGTH characters (ARNs and bucket names are shorter).
+   */
+  public definitionLength(): number {
+    const resolved = Stack.of(this).resolve(this.build().definition);
+    const placeholder = 'x'.repeat(CFN_VALUE_LENGTH);
+    const json = JSON.stringify(resolved, (_key, value) => {
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        const keys = Object.keys(value);
+        if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
+          return placeholder;
+        }
+      }
+      return value;
+    });
+    return json.length;
+  }
+
+  private writeDiagram(session: ISynthesisSession): void {
+    const file = `${Stack.of(this).artifactId}.${this.physicalPipelineName}.pipeline.mmd`;
+    try {
+      fs.writeFileSync(path.join(session.outdir, file), this.toMermaid());
+    } catch (e: any) {
+      Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:diagram', `the pipeline diagram could not be written: ${e.message}`);
+    }
   }
 
   private executionArns(): string {

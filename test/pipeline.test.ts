@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Condition, ConditionStepConstruct, ContainerImage, FailStepConstruct, MlPipeline, PipelineValue, ProcessingStepConstruct,
+  Condition, ConditionStepConstruct, PipelineParameter, ContainerImage, FailStepConstruct, MlPipeline, PipelineValue, ProcessingStepConstruct,
   Processor, TrainingStepConstruct,
 } from '../src';
 import { definitionOf, expectValidDefinition, newStack } from './util';
@@ -174,7 +174,7 @@ describe('MlPipeline failures', () => {
     const stack = newStack();
     const top = new FailStepConstruct(stack, 'Top', { stepName: 'Dup' });
     const nested = new FailStepConstruct(stack, 'Nested', { stepName: 'Dup' });
-    const check = new ConditionStepConstruct(stack, 'Check', { conditions: [Condition.equalTo(PipelineValue.fromNumber(1), PipelineValue.fromNumber(2))], ifSteps: [nested] });
+    const check = new ConditionStepConstruct(stack, 'Check', { conditions: [Condition.equalTo(PipelineParameter.integer('N', { defaultValue: 1 }), PipelineValue.fromNumber(1))], ifSteps: [nested] });
     const p = new MlPipeline(stack, 'P', { steps: [top, check] });
     expect(() => Template.fromStack(stack)).toThrow(/step name 'Dup' is already used by TestStack\/Top/);
     expect(() => p.renderDefinition()).toThrow(/condition branches included/);
@@ -200,7 +200,7 @@ describe('MlPipeline failures', () => {
   test('fails when a step is both at the top level and in a branch', () => {
     const stack = newStack();
     const fail = new FailStepConstruct(stack, 'F');
-    const check = new ConditionStepConstruct(stack, 'Check', { conditions: [Condition.equalTo(PipelineValue.fromNumber(1), PipelineValue.fromNumber(1))], elseSteps: [fail] });
+    const check = new ConditionStepConstruct(stack, 'Check', { conditions: [Condition.equalTo(PipelineParameter.integer('N', { defaultValue: 1 }), PipelineValue.fromNumber(1))], elseSteps: [fail] });
     const p = new MlPipeline(stack, 'P', { steps: [check, fail] });
     expect(() => p.renderDefinition()).toThrow("TestStack/F: step 'F' is placed twice in pipeline TestStack/P: at the else-branch of condition step 'Check' and at the top level; a step runs once: list it in one place only");
   });

@@ -1,5 +1,6 @@
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { checkArguments } from './argument-check';
 import { RenderContext } from './render-context';
 import type { PipelineStep } from '../steps/step';
 import type { PipelineParameter } from '../values/parameter';
@@ -115,6 +116,71 @@ export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], expli
       }
     }
     node.dependencies = [...deps];
+  }
+
+  // 4b. What SageMaker would refuse in the arguments (types of references, enums, ranges), and JsonGet paths
+  // against the shape their property file declares.
+  const problems: string[] = [];
+  for (const node of nodes.values()) {
+    const refs = node.refs!;
+    for (const p of checkArguments(node.step.stepType, node.rendered.Arguments, (get) => refs.references.get(get))) {
+      problems.push(`${node.step.node.path}: step '${node.step.stepName}' ${p.path}: ${p.message}`);
+    }
+    for (const jsonGet of refs.jsonGets) {
+      const problem = jsonGet.propertyFile._checkPath(jsonGet.path);
+      if (problem) {
+        problems.push(`${node.step.node.path}: step '${node.step.stepName}' reads '${jsonGet.path}' from property file '${jsonGet.propertyFile.name}', ${problem}`);
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(problems.join('\n'));
+  }
+
+  // 4c. Dependencies across condition branches.
+  const branchesOf = (step: PipelineStep): Array<{ condition: PipelineStep; branch: 'if' | 'else' }> => {
+    const out: Array<{ condition: PipelineStep; branch: 'if' | 'else' }> = [];
+    let placement = nodes.get(step)!.placement;
+    while (placement.parent) {
+      out.push({ condition: placement.parent, branch: placement.branch! });
+      placement = nodes.get(placement.parent)!.placement;
+    }
+    return out;
+  };
+  for (const node of nodes.values()) {
+    const step = node.step;
+    for (const dep of step.dependencies) {
+      if (dep.stepType === 'Condition') {
+        throw new Error(`${step.node.path}: step '${step.stepName}' lists condition step '${dep.stepName}' in dependsOn; SageMaker refuses a `
+          + 'dependency on a condition step: depend on the steps of its branches, or put this step in a branch');
+      }
+    }
+    const own = branchesOf(step);
+    const taken = new Map<PipelineStep, Set<string>>();
+    for (const dep of node.dependencies) {
+      for (const { condition, branch } of branchesOf(dep)) {
+        if (own.some((b) => b.condition === condition && b.branch === branch)) {
+          continue;
+        }
+        const mine = own.find((b) => b.condition === condition);
+        if (mine) {
+          throw new Error(`${step.node.path}: step '${step.stepName}' is in the ${mine.branch}-branch of condition step '${condition.stepName}' `
+            + `and uses step '${dep.stepName}' of its ${branch}-branch; only one branch runs, so it could never run: move one of them`);
+        }
+        const branches = taken.get(condition) ?? new Set<string>();
+        branches.add(branch);
+        taken.set(condition, branches);
+        if (branches.size === 2) {
+          throw new Error(`${step.node.path}: step '${step.stepName}' uses steps of both branches of condition step '${condition.stepName}'; `
+            + 'only one branch runs, so it could never run: put a copy of it in each branch, or depend on the steps before the condition');
+        }
+      }
+    }
+    for (const [condition, branches] of taken) {
+      Annotations.of(step).addWarningV2('cdk-sagemaker-pipelines:branch-dependency',
+        `step '${step.stepName}' uses a step of the ${[...branches][0]}-branch of condition step '${condition.stepName}': `
+        + `it runs only in executions where '${condition.stepName}' takes that branch`);
+    }
   }
 
   // 5. No cycles (a nested step also waits for its condition step).

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { PipelineValue, ValueKind, literalOf, splitString } from '../values/pipeline-value';
+import { PipelineValue, ValueKind, evaluateToString, literalOf, splitString } from '../values/pipeline-value';
 
 /**
  * Lets the pipeline's role create, describe and stop the jobs a step runs. SageMaker Pipelines names every job
@@ -67,6 +67,11 @@ class StringOf extends PipelineValue {
   /** @internal */
   public _render(ctx: any): any {
     return { 'Std:Join': { On: '', Values: [this.inner._render(ctx)] } };
+  }
+
+  /** @internal */
+  public _evaluate(ctx: any): any {
+    return evaluateToString(this.inner, ctx);
   }
 }
 

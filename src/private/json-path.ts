@@ -62,3 +62,30 @@ export function parseJsonPath(path: string): { segments: PathSegment[]; error?: 
   }
   return { segments };
 }
+
+/** A path written one way for comparison: `a.b[0].c`, quoted keys as plain keys where they can be. */
+export function canonicalPath(segments: PathSegment[]): string {
+  return segments.map((s, i) => ('index' in s ? `[${s.index}]` : /^[^.[\]\s'"]+$/.test(s.key) ? `${i === 0 ? '' : '.'}${s.key}` : `['${s.key}']`)).join('');
+}
+
+/** Looks a path up in a JSON document. */
+export function lookupPath(document: any, segments: PathSegment[]): { found: boolean; value?: any; missing?: string } {
+  let current = document;
+  const walked: PathSegment[] = [];
+  for (const segment of segments) {
+    walked.push(segment);
+    if ('index' in segment) {
+      if (!Array.isArray(current) || segment.index >= current.length) {
+        return { found: false, missing: `${canonicalPath(walked)} does not exist` };
+      }
+      current = current[segment.index];
+    } else {
+      if (current === null || typeof current !== 'object' || Array.isArray(current) || !(segment.key in current)) {
+        const keys = current !== null && typeof current === 'object' && !Array.isArray(current) ? Object.keys(current) : [];
+        return { found: false, missing: `${canonicalPath(walked)} does not exist${keys.length ? `; there: ${keys.join(', ')}` : ''}` };
+      }
+      current = current[segment.key];
+    }
+  }
+  return { found: true, value: current };
+}

@@ -3,7 +3,9 @@ import { PipelineStep } from '../steps/step';
 import { Condition } from '../values/condition';
 import type { PipelineParameter } from '../values/parameter';
 import { PipelineToken, PipelineValue, splitString } from '../values/pipeline-value';
+import type { JsonGet } from '../values/json-get';
 import type { PropertyFile } from '../values/property-file';
+import type { ReferenceInfo } from './argument-check';
 
 /**
  * What a rendered value refers to: collected while a step (or the pipeline) is rendered, so that the graph knows
@@ -13,6 +15,10 @@ export class RenderContext {
   public readonly parameters = new Set<PipelineParameter>();
   public readonly steps = new Set<PipelineStep>();
   public readonly propertyFiles = new Set<PropertyFile>();
+  /** What each `{"Get": ...}` rendered refers to (its kind, for type checks). */
+  public readonly references = new Map<string, ReferenceInfo>();
+  /** The JsonGets rendered. */
+  public readonly jsonGets = new Set<JsonGet>();
 
   /** @param nested renders a step nested in the one being rendered (a condition's branches) */
   constructor(private readonly nested?: (step: PipelineStep) => any) {}
@@ -35,6 +41,14 @@ export class RenderContext {
 
   public usePropertyFile(propertyFile: PropertyFile): void {
     this.propertyFiles.add(propertyFile);
+  }
+
+  public noteReference(get: string, info: ReferenceInfo): void {
+    this.references.set(get, info);
+  }
+
+  public useJsonGet(jsonGet: JsonGet): void {
+    this.jsonGets.add(jsonGet);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { PipelineStep, StepOptions, StepProperty, StepType } from './step';
+import { checkCondition } from '../private/condition-check';
 import { Condition } from '../values/condition';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 
@@ -40,6 +41,10 @@ export class ConditionStepConstruct extends PipelineStep {
     this.elseSteps = [...(props.elseSteps ?? [])];
     if (this.ifSteps.length === 0 && this.elseSteps.length === 0) {
       throw new Error(`${this.node.path}: both branches are empty; give ifSteps or elseSteps`);
+    }
+    const problems = this.conditions.flatMap(checkCondition);
+    if (problems.length > 0) {
+      throw new Error(problems.map((p) => `${this.node.path}: condition ${p}`).join('\n'));
     }
     for (const step of [...this.ifSteps, ...this.elseSteps]) {
       if (step === this) {

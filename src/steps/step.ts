@@ -2,6 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import type { MlPipeline } from '../pipeline';
+import type { EvaluationContext } from '../private/evaluation';
 import type { RenderContext } from '../private/render-context';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 
@@ -369,7 +370,14 @@ export class StepProperty extends PipelineValue {
   /** @internal */
   public _render(ctx: RenderContext): any {
     ctx.useStep(this.step);
-    return { Get: `Steps.${this.step.stepName}.${this.path}` };
+    const get = `Steps.${this.step.stepName}.${this.path}`;
+    ctx.noteReference(get, { kind: this.kind, description: `${get} (${this.kind === ValueKind.ANY ? 'a property' : `a ${this.kind} property`})` });
+    return { Get: get };
+  }
+
+  /** @internal */
+  public _evaluate(ctx: EvaluationContext): any {
+    return ctx.stepProperty(this.step, this.path);
   }
 }
 

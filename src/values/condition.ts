@@ -1,4 +1,5 @@
 import { PipelineValue } from './pipeline-value';
+import { EvaluationContext, StepFailure } from '../private/evaluation';
 import type { RenderContext } from '../private/render-context';
 
 /**
@@ -68,6 +69,12 @@ export abstract class Condition {
   /** @internal */
   public abstract _render(ctx: RenderContext): any;
 
+  /**
+   * Evaluates the condition during a dry run, recording each operand's expression and value.
+   * @internal
+   */
+  public abstract _evaluate(ctx: EvaluationContext, operands: Array<{ expression: string; value: any }>): boolean;
+
   /** The nested conditions, if any. @internal */
   public get _children(): Condition[] {
     return [];
@@ -100,6 +107,46 @@ export class ComparisonCondition extends Condition {
   public _render(ctx: RenderContext): any {
     return { Type: this.type, LeftValue: this.left._render(ctx), RightValue: this.right._render(ctx) };
   }
+
+  /** @internal */
+  public _evaluate(ctx: EvaluationContext, operands: Array<{ expression: string; value: any }>): boolean {
+    const left = this.left._evaluate(ctx);
+    const right = this.right._evaluate(ctx);
+    operands.push({ expression: this.left.describe(), value: left }, { expression: this.right.describe(), value: right });
+    return compareValues(this.type, left, right, this.describe());
+  }
+}
+
+/**
+ * SageMaker's comparison as the dry run models it: numbers compare as numbers; strings with strings (Equals exactly,
+ * ordering lexicographically); booleans only for Equals; a number and a numeric string compare as numbers; any other
+ * mix is never Equal, and cannot be ordered (the condition step fails).
+ */
+function compareValues(type: string, a: any, b: any, description: string): boolean {
+  const asNumber = (v: any) => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && !isNaN(Number(v)) ? Number(v) : undefined);
+  const na = asNumber(a);
+  const nb = asNumber(b);
+  const bothNumeric = na !== undefined && nb !== undefined && (typeof a === 'number' || typeof b === 'number');
+  if (type === 'Equals') {
+    if (bothNumeric) {
+      return na === nb;
+    }
+    return typeof a === typeof b && a === b;
+  }
+  let x: any; let y: any;
+  if (bothNumeric) {
+    x = na; y = nb;
+  } else if (typeof a === 'string' && typeof b === 'string') {
+    x = a; y = b;
+  } else {
+    throw new StepFailure(`cannot order ${JSON.stringify(a)} and ${JSON.stringify(b)} in '${description}'`);
+  }
+  switch (type) {
+    case 'GreaterThan': return x > y;
+    case 'GreaterThanOrEqualTo': return x >= y;
+    case 'LessThan': return x < y;
+    default: return x <= y;
+  }
 }
 
 /** @internal */
@@ -121,6 +168,19 @@ export class InCondition extends Condition {
   /** @internal */
   public _render(ctx: RenderContext): any {
     return { Type: 'In', QueryValue: this.value._render(ctx), Values: this.values.map((v) => v._render(ctx)) };
+  }
+
+  /** @internal */
+  public _evaluate(ctx: EvaluationContext, operands: Array<{ expression: string; value: any }>): boolean {
+    const query = this.value._evaluate(ctx);
+    operands.push({ expression: this.value.describe(), value: query });
+    let found = false;
+    for (const v of this.values) {
+      const value = v._evaluate(ctx);
+      operands.push({ expression: v.describe(), value });
+      found = found || compareValues('Equals', query, value, this.describe());
+    }
+    return found;
   }
 }
 
@@ -149,6 +209,11 @@ export class NotCondition extends Condition {
   public _render(ctx: RenderContext): any {
     return { Type: 'Not', Condition: this.condition._render(ctx) };
   }
+
+  /** @internal */
+  public _evaluate(ctx: EvaluationContext, operands: Array<{ expression: string; value: any }>): boolean {
+    return !this.condition._evaluate(ctx, operands);
+  }
 }
 
 /** @internal */
@@ -175,5 +240,11 @@ export class OrCondition extends Condition {
   /** @internal */
   public _render(ctx: RenderContext): any {
     return { Type: 'Or', Conditions: this.conditions.map((c) => c._render(ctx)) };
+  }
+
+  /** @internal */
+  public _evaluate(ctx: EvaluationContext, operands: Array<{ expression: string; value: any }>): boolean {
+    // Every member is evaluated (so every operand is reported); the result is their disjunction.
+    return this.conditions.map((c) => c._evaluate(ctx, operands)).some((r) => r);
   }
 }

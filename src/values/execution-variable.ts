@@ -1,4 +1,5 @@
 import { PipelineValue, ValueKind } from './pipeline-value';
+import type { EvaluationContext } from '../private/evaluation';
 import type { RenderContext } from '../private/render-context';
 
 /**
@@ -31,7 +32,13 @@ export class ExecutionVariable extends PipelineValue {
   }
 
   /** @internal */
-  public _render(_ctx: RenderContext): any {
+  public _render(ctx: RenderContext): any {
+    ctx.noteReference(`Execution.${this.name}`, { kind: ValueKind.STRING, description: `Execution.${this.name} (a string)` });
     return { Get: `Execution.${this.name}` };
+  }
+
+  /** @internal */
+  public _evaluate(ctx: EvaluationContext): any {
+    return ctx.execution(this.name);
   }
 }

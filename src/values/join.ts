@@ -1,4 +1,5 @@
-import { PipelineValue, ValueKind } from './pipeline-value';
+import type { EvaluationContext } from '../private/evaluation';
+import { PipelineValue, ValueKind, evaluateToString } from './pipeline-value';
 import type { RenderContext } from '../private/render-context';
 
 /** Properties of a `Join`. */
@@ -48,6 +49,11 @@ export class Join extends PipelineValue {
   /** @internal */
   public _render(ctx: RenderContext): any {
     return { 'Std:Join': { On: this.on, Values: this.values.map((v) => v._render(ctx)) } };
+  }
+
+  /** @internal */
+  public _evaluate(ctx: EvaluationContext): any {
+    return this.values.map((v) => evaluateToString(v, ctx)).join(this.on);
   }
 
   /** The joined values. @internal */

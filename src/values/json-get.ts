@@ -1,6 +1,7 @@
 import { PipelineValue, ValueKind } from './pipeline-value';
 import type { PropertyFile } from './property-file';
 import { checkJsonPath } from '../private/json-path';
+import type { EvaluationContext } from '../private/evaluation';
 import type { RenderContext } from '../private/render-context';
 
 /** Properties of a `JsonGet`. */
@@ -39,6 +40,12 @@ export class JsonGet extends PipelineValue {
 
   /** @internal */
   public _render(ctx: RenderContext): any {
+    ctx.useJsonGet(this);
     return { 'Std:JsonGet': { PropertyFile: this.propertyFile._render(ctx), Path: ctx.render(this.path) } };
+  }
+
+  /** @internal */
+  public _evaluate(ctx: EvaluationContext): any {
+    return ctx.jsonGet(this.propertyFile, this.path);
   }
 }

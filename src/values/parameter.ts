@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { PipelineValue, ValueKind } from './pipeline-value';
+import type { EvaluationContext } from '../private/evaluation';
 import type { RenderContext } from '../private/render-context';
 
 /**
@@ -150,7 +151,14 @@ export class PipelineParameter extends PipelineValue {
   /** @internal */
   public _render(ctx: RenderContext): any {
     ctx.useParameter(this);
-    return { Get: `Parameters.${this.name}` };
+    const get = `Parameters.${this.name}`;
+    ctx.noteReference(get, { kind: this.kind, description: `${get}, ${this.type === ParameterType.INTEGER ? 'an' : 'a'} ${this.type} parameter,` });
+    return { Get: get };
+  }
+
+  /** @internal */
+  public _evaluate(ctx: EvaluationContext): any {
+    return ctx.parameter(this);
   }
 
   /** The parameter's entry in the definition's `Parameters`. @internal */

@@ -1,4 +1,5 @@
 import { IResolvable, IResolveContext, Token, Tokenization } from 'aws-cdk-lib';
+import type { EvaluationContext } from '../private/evaluation';
 import type { RenderContext } from '../private/render-context';
 
 /**
@@ -118,6 +119,12 @@ export abstract class PipelineValue {
    */
   public abstract _render(ctx: RenderContext): any;
 
+  /**
+   * The value during a dry run.
+   * @internal
+   */
+  public abstract _evaluate(ctx: EvaluationContext): any;
+
   /** A hint for the token's display name. */
   protected displayHint(): string {
     return this.describe().replace(/[^A-Za-z0-9]/g, '');
@@ -159,6 +166,11 @@ class LiteralValue extends PipelineValue {
   }
 
   /** @internal */
+  public _evaluate(_ctx: EvaluationContext): any {
+    return this.literal;
+  }
+
+  /** @internal */
   public get _literal() {
     return this.literal;
   }
@@ -181,6 +193,23 @@ export class ConcatValue extends PipelineValue {
   public _render(ctx: RenderContext): any {
     return { 'Std:Join': { On: '', Values: this.parts.map((p) => (typeof p === 'string' ? p : p._render(ctx))) } };
   }
+
+  /** @internal */
+  public _evaluate(ctx: EvaluationContext): any {
+    return this.parts.map((p) => evaluateToString(p, ctx)).join('');
+  }
+}
+
+/**
+ * A value as a string during a dry run (what Std:Join makes of it).
+ * @internal
+ */
+export function evaluateToString(part: string | PipelineValue, ctx: EvaluationContext): string {
+  if (typeof part === 'string') {
+    return Token.isUnresolved(part) ? String(ctx.deployTimeValue()) : part;
+  }
+  const v = part._evaluate(ctx);
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 /**

@@ -1,4 +1,6 @@
+import { canonicalPath, checkJsonPath, lookupPath, parseJsonPath } from '../private/json-path';
 import { JsonGet } from './json-get';
+import { PipelineValue } from './pipeline-value';
 import type { RenderContext } from '../private/render-context';
 import type { ProcessingStepConstruct } from '../steps/processing-step';
 
@@ -10,6 +12,18 @@ export interface PropertyFileProps {
   readonly outputName: string;
   /** The path of the file inside that output (`evaluation.json`). */
   readonly path: string;
+  /**
+   * The JSON paths the file will contain (`binary_classification_metrics.accuracy.value`): a `JsonGet` of any
+   * other path is a synth-time error.
+   * @default - not declared (give this or `sampleDocument` to have JsonGet paths checked)
+   */
+  readonly expectedPaths?: string[];
+  /**
+   * A sample of the document the step writes: a `JsonGet` path that does not exist in it is a synth-time error.
+   * The dry run also uses it when no document is given.
+   * @default - not declared
+   */
+  readonly sampleDocument?: any;
 }
 
 const PROPERTY_FILE_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
@@ -25,6 +39,10 @@ export class PropertyFile {
   public readonly outputName: string;
   /** The path of the file inside the output. */
   public readonly path: string;
+  /** The JSON paths the file declares, if any. */
+  public readonly expectedPaths?: string[];
+  /** The sample document, if any. */
+  public readonly sampleDocument?: any;
   private step?: ProcessingStepConstruct;
 
   constructor(props: PropertyFileProps) {
@@ -37,6 +55,42 @@ export class PropertyFile {
     this.name = props.name;
     this.outputName = props.outputName;
     this.path = props.path;
+    for (const p of props.expectedPaths ?? []) {
+      const problem = checkJsonPath(p);
+      if (problem) {
+        throw new Error(`PropertyFile '${props.name}': expected path '${p}' is not a JSON path (${problem})`);
+      }
+    }
+    if (props.sampleDocument !== undefined && (props.sampleDocument === null || typeof props.sampleDocument !== 'object')) {
+      throw new Error(`PropertyFile '${props.name}': sampleDocument must be a JSON object or array, got ${JSON.stringify(props.sampleDocument)}`);
+    }
+    this.expectedPaths = props.expectedPaths;
+    this.sampleDocument = props.sampleDocument;
+  }
+
+  /**
+   * What is wrong with reading a path from this file, given its declared shape; undefined when it may be read.
+   * @internal
+   */
+  public _checkPath(path: string): string | undefined {
+    if (PipelineValue.isPipelineToken(path)) {
+      return undefined;
+    }
+    const segments = parseJsonPath(path).segments;
+    const canonical = canonicalPath(segments);
+    if (this.expectedPaths !== undefined) {
+      const known = this.expectedPaths.map((p) => canonicalPath(parseJsonPath(p).segments));
+      if (!known.includes(canonical)) {
+        return `which declares only the paths ${this.expectedPaths.join(', ')}; fix the path or add it to expectedPaths`;
+      }
+    }
+    if (this.sampleDocument !== undefined) {
+      const found = lookupPath(this.sampleDocument, segments);
+      if (!found.found) {
+        return `whose sample document has no such path (${found.missing}); fix the path or the sample`;
+      }
+    }
+    return undefined;
   }
 
   /** The processing step that writes this file, once attached. */

@@ -52,7 +52,7 @@ describe('ConditionStepConstruct', () => {
   test('the outcome property renders Steps.<Name>.Outcome', () => {
     const stack = newStack();
     const check = new ConditionStepConstruct(stack, 'Check', {
-      conditions: [Condition.equalTo(PipelineValue.fromNumber(1), PipelineValue.fromNumber(1))],
+      conditions: [Condition.equalTo(PipelineParameter.integer('N', { defaultValue: 1 }), PipelineValue.fromNumber(1))],
       elseSteps: [new FailStepConstruct(stack, 'F')],
     });
     expect(new RenderContext().render(check.outcome)).toEqual({ Get: 'Steps.Check.Outcome' });
@@ -60,7 +60,7 @@ describe('ConditionStepConstruct', () => {
 
   test('fails without conditions or without branches', () => {
     const stack = newStack();
-    const c = Condition.equalTo(PipelineValue.fromNumber(1), PipelineValue.fromNumber(1));
+    const c = Condition.equalTo(PipelineParameter.integer('N', { defaultValue: 1 }), PipelineValue.fromNumber(1));
     expect(() => new ConditionStepConstruct(stack, 'A', { conditions: [], ifSteps: [new FailStepConstruct(stack, 'F1')] })).toThrow(/TestStack\/A: no conditions given/);
     expect(() => new ConditionStepConstruct(stack, 'B', { conditions: [c] })).toThrow(/TestStack\/B: both branches are empty/);
   });
