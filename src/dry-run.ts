@@ -148,16 +148,16 @@ export function dryRun(where: string, pipelineName: string, graph: BuiltGraph, o
     const step = pending.splice(index < 0 ? 0 : index, 1)[0];
     const node = graph.nodes.get(step)!;
     const parent = node.placement.parent;
-    const inTakenBranch = !parent || (state.get(parent) === 'ran' && chosen.get(parent) === node.placement.branch);
-    const depsRan = waitsFor(step).every((d) => state.get(d) === 'ran');
-    if (failedStep !== undefined) {
-      state.set(step, 'notStarted');
-      notStarted.push(step.stepName);
-      continue;
-    }
-    if (!inTakenBranch || !depsRan) {
+    const deps = waitsFor(step);
+    const otherBranch = parent !== undefined && chosen.has(parent) && chosen.get(parent) !== node.placement.branch;
+    if (otherBranch || deps.some((d) => state.get(d) === 'skipped')) {
       state.set(step, 'skipped');
       skipped.push(step.stepName);
+      continue;
+    }
+    if (failedStep !== undefined || !deps.every((d) => state.get(d) === 'ran') || (parent !== undefined && !chosen.has(parent))) {
+      state.set(step, 'notStarted');
+      notStarted.push(step.stepName);
       continue;
     }
     state.set(step, 'ran');

@@ -1,5 +1,5 @@
-import type { PipelineStep } from '../steps/step';
 import type { BuiltGraph } from './graph';
+import type { PipelineStep } from '../steps/step';
 
 const SHAPES: Record<string, [string, string]> = {
   Processing: ['[', ']'],

@@ -1,11 +1,11 @@
 import { Token, Tokenization } from 'aws-cdk-lib';
+import type { ReferenceInfo } from './argument-check';
 import { PipelineStep } from '../steps/step';
 import { Condition } from '../values/condition';
+import type { JsonGet } from '../values/json-get';
 import type { PipelineParameter } from '../values/parameter';
 import { PipelineToken, PipelineValue, splitString } from '../values/pipeline-value';
-import type { JsonGet } from '../values/json-get';
 import type { PropertyFile } from '../values/property-file';
-import type { ReferenceInfo } from './argument-check';
 
 /**
  * What a rendered value refers to: collected while a step (or the pipeline) is rendered, so that the graph knows

@@ -1,5 +1,5 @@
-import type { EvaluationContext } from '../private/evaluation';
 import { PipelineValue, ValueKind, evaluateToString } from './pipeline-value';
+import type { EvaluationContext } from '../private/evaluation';
 import type { RenderContext } from '../private/render-context';
 
 /** Properties of a `Join`. */

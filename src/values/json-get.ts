@@ -1,7 +1,7 @@
 import { PipelineValue, ValueKind } from './pipeline-value';
 import type { PropertyFile } from './property-file';
-import { checkJsonPath } from '../private/json-path';
 import type { EvaluationContext } from '../private/evaluation';
+import { checkJsonPath } from '../private/json-path';
 import type { RenderContext } from '../private/render-context';
 
 /** Properties of a `JsonGet`. */

@@ -1,6 +1,6 @@
-import { canonicalPath, checkJsonPath, lookupPath, parseJsonPath } from '../private/json-path';
 import { JsonGet } from './json-get';
 import { PipelineValue } from './pipeline-value';
+import { canonicalPath, checkJsonPath, lookupPath, parseJsonPath } from '../private/json-path';
 import type { RenderContext } from '../private/render-context';
 import type { ProcessingStepConstruct } from '../steps/processing-step';
 
