@@ -9,7 +9,7 @@ export { PipelineStep, StepType, RetryExceptionType, RetryPolicy, CacheConfig, S
 export { NetworkConfig } from './steps/network';
 export {
   ProcessingStepConstruct, ProcessingStepConstructProps, ProcessingInput, ProcessingOutput, ProcessingS3DataType,
-  InputMode, DataDistribution, ProcessingCompression, S3UploadMode,
+  InputMode, DataDistribution, CompressionType, S3UploadMode,
 } from './steps/processing-step';
 export * from './steps/training-step';
 export { ModelContainer } from './steps/model-container';

@@ -39,8 +39,8 @@ export enum DataDistribution {
   SHARDED_BY_S3_KEY = 'ShardedByS3Key',
 }
 
-/** Compression of processing input. */
-export enum ProcessingCompression {
+/** Compression of input data (processing inputs in Pipe mode, training channels). */
+export enum CompressionType {
   /** Not compressed. */
   NONE = 'None',
   /** Gzip. */
@@ -83,9 +83,9 @@ export interface ProcessingInput {
   readonly distribution?: DataDistribution;
   /**
    * Compression of the input (Pipe mode only).
-   * @default ProcessingCompression.NONE
+   * @default CompressionType.NONE
    */
-  readonly compression?: ProcessingCompression;
+  readonly compression?: CompressionType;
 }
 
 /** An output of a processing job. */

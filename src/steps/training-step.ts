@@ -6,7 +6,7 @@ import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import type { MlPipeline } from '../pipeline';
 import { NetworkConfig, renderVpcConfig } from './network';
-import { DataDistribution, checkRange, renderEnvironment } from './processing-step';
+import { CompressionType, DataDistribution, checkRange, renderEnvironment } from './processing-step';
 import { JobStepOptions, PipelineStep, StepBindOptions, StepProperty, StepType } from './step';
 import { asStringArgument, grantJob } from '../private/jobs';
 import { grantS3Uri } from '../private/s3';
@@ -30,14 +30,6 @@ export enum TrainingInputMode {
   PIPE = 'Pipe',
   /** Read through a file system interface, downloaded on access. */
   FAST_FILE = 'FastFile',
-}
-
-/** Compression of a training channel. */
-export enum CompressionType {
-  /** Not compressed. */
-  NONE = 'None',
-  /** Gzip. */
-  GZIP = 'Gzip',
 }
 
 /** Record wrapping of a training channel. */

@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   ContainerImage, DataDistribution, InputMode, InstanceType, MlPipeline, PipelineParameter, ProcessingCode,
-  ProcessingCompression, ProcessingS3DataType, ProcessingStepConstruct, PropertyFile, RetryExceptionType, S3UploadMode,
+  CompressionType, ProcessingS3DataType, ProcessingStepConstruct, PropertyFile, RetryExceptionType, S3UploadMode,
 } from '../../src';
 import { RenderContext } from '../../src/private/render-context';
 import { definitionOf, newStack } from '../util';
@@ -33,7 +33,7 @@ describe('ProcessingStepConstruct', () => {
         s3DataType: ProcessingS3DataType.MANIFEST_FILE,
         inputMode: InputMode.PIPE,
         distribution: DataDistribution.SHARDED_BY_S3_KEY,
-        compression: ProcessingCompression.GZIP,
+        compression: CompressionType.GZIP,
       }],
       outputs: [{ outputName: 'out', source: '/opt/ml/processing/out', destination: 's3://out-bucket/prefix', uploadMode: S3UploadMode.CONTINUOUS }],
       instanceType: InstanceType.ML_C5_XLARGE,
