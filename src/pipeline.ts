@@ -4,6 +4,7 @@ import { Annotations, ArnFormat, ISynthesisSession, Lazy, Names, RemovalPolicy, 
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
@@ -58,6 +59,11 @@ export interface MlPipelineProps {
    * @default - an encrypted, versioned, SSL-only bucket with public access blocked
    */
   readonly artifactBucket?: s3.IBucket;
+  /**
+   * The KMS key that encrypts the created artifact bucket (the role gets encrypt/decrypt on it).
+   * @default - S3-managed encryption (SSE-S3)
+   */
+  readonly artifactBucketEncryptionKey?: kms.IKey;
   /**
    * What happens to the created artifact bucket when it leaves the stack.
    * @default RemovalPolicy.RETAIN
@@ -167,6 +173,10 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
       throw new Error(`${this.node.path}: maxParallelExecutionSteps is ${parallel}; expected a positive integer`);
     }
 
+    if (props.artifactBucket && (props.artifactBucketEncryptionKey || props.artifactBucketRemovalPolicy || props.serverAccessLogsBucket)) {
+      throw new Error(`${this.node.path}: artifactBucketEncryptionKey, artifactBucketRemovalPolicy and serverAccessLogsBucket apply to the bucket `
+        + 'the pipeline creates, but artifactBucket is given; configure that bucket instead');
+    }
     this.artifactBucket = props.artifactBucket ?? this.createArtifactBucket(props);
     this.role = props.role ?? new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
@@ -480,7 +490,9 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
       removalPolicy,
     });
     return new s3.Bucket(this, 'ArtifactBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      ...(props.artifactBucketEncryptionKey
+        ? { encryption: s3.BucketEncryption.KMS, encryptionKey: props.artifactBucketEncryptionKey, bucketKeyEnabled: true }
+        : { encryption: s3.BucketEncryption.S3_MANAGED }),
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,

@@ -1,6 +1,7 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   Condition, ConditionStepConstruct, PipelineParameter, ContainerImage, FailStepConstruct, MlPipeline, PipelineValue, ProcessingStepConstruct,
@@ -145,6 +146,32 @@ describe('MlPipeline options', () => {
     const other = newStack();
     new MlPipeline(other, 'P', { steps: [new FailStepConstruct(other, 'F')], artifactBucketRemovalPolicy: RemovalPolicy.DESTROY });
     Template.fromStack(other).hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+  });
+
+  test('encrypts the created bucket with a given KMS key, and lets the role use the key', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    new MlPipeline(stack, 'P', { steps: [new FailStepConstruct(stack, 'F')], artifactBucketEncryptionKey: key });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } },
+        }],
+      },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^PRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt', 'kms:GenerateDataKey*']) })]) },
+    });
+  });
+
+  test('fails when options of the created bucket are given with a bucket of the user', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Mine');
+    expect(() => new MlPipeline(stack, 'P', { artifactBucket: bucket, artifactBucketRemovalPolicy: RemovalPolicy.DESTROY }))
+      .toThrow(/TestStack\/P: artifactBucketEncryptionKey, artifactBucketRemovalPolicy and serverAccessLogsBucket apply to the bucket the pipeline creates/);
   });
 
   test('generates a valid pipeline name from the construct path', () => {

@@ -1,6 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import type { MlPipeline } from '../pipeline';
 import type { EvaluationContext } from '../private/evaluation';
 import type { RenderContext } from '../private/render-context';
@@ -379,14 +379,4 @@ export class StepProperty extends PipelineValue {
   public _evaluate(ctx: EvaluationContext): any {
     return ctx.stepProperty(this.step, this.path);
   }
-}
-
-/** Finds the pipeline step that a construct is or is inside. @internal */
-export function findStep(c: IConstruct): PipelineStep | undefined {
-  for (const s of c.node.scopes.slice().reverse()) {
-    if (PipelineStep.isPipelineStep(s)) {
-      return s;
-    }
-  }
-  return undefined;
 }
