@@ -3,9 +3,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
-/** Read access to exactly one object (no wildcard). */
+/**
+ * Read access to exactly one object (no wildcard). A job input of type S3Prefix lists the prefix before it reads, so
+ * the listing is allowed too, for that key only.
+ */
 export function grantObjectRead(grantee: iam.IGrantable, bucket: s3.IBucket, key: string): void {
   iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [bucket.arnForObjects(key)] });
+  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['s3:ListBucket'],
+    resources: [bucket.bucketArn],
+    conditions: { StringLike: { 's3:prefix': [key] } },
+  }));
   bucket.encryptionKey?.grantDecrypt(grantee);
 }
 

@@ -133,6 +133,23 @@ describe('ProcessingStepConstruct', () => {
     });
   });
 
+  test('the role may list the script\'s key (S3Prefix inputs list before they read), and nothing else of the assets bucket', () => {
+    const stack = newStack();
+    const step = new ProcessingStepConstruct(stack, 'Prep', { image: IMAGE, code: ProcessingCode.fromAsset(SCRIPT) });
+    const def = definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [step] }));
+    const file = def.Steps[0].Arguments.ProcessingInputs[0].S3Input.S3Uri.split('/').pop();
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Action: 's3:ListBucket',
+          Condition: { StringLike: { 's3:prefix': [file] } },
+          Effect: 'Allow',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::cdk-hnb659fds-assets-123456789012-us-east-1']] },
+        }]),
+      },
+    });
+  });
+
   test('a script in a bucket is read from there', () => {
     const stack = newStack();
     const bucket = s3.Bucket.fromBucketName(stack, 'Code', 'code-bucket');
