@@ -131,7 +131,7 @@ export interface ConditionalRegistrationProps {
   /** Retry policies of the registration step. @default - none */
   readonly retryPolicies?: RetryPolicy[];
   /**
-   * More steps of the passing branch, run with the registration (CreateModel, Transform, ...).
+   * More steps of the passing branch, run with the registration (a CreateModel step, ...).
    * @default - none
    */
   readonly passingSteps?: PipelineStep[];
