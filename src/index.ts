@@ -30,3 +30,4 @@ export * from './patterns/conditional-registration';
 export {
   DryRunOptions, DryRunResult, DryRunCondition, DryRunConditionStep, DryRunOperand,
 } from './dry-run';
+export * from './steps/transform-step';
