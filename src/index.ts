@@ -31,3 +31,6 @@ export {
   DryRunOptions, DryRunResult, DryRunCondition, DryRunConditionStep, DryRunOperand,
 } from './dry-run';
 export * from './steps/transform-step';
+export { OutputParameter, OutputParameterType } from './steps/output-parameters';
+export { LambdaStepConstruct, LambdaStepConstructProps } from './steps/lambda-step';
+export * from './steps/callback-step';

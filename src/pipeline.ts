@@ -329,6 +329,17 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
     });
   }
 
+  /**
+   * Lets a principal (the worker of a Callback step) report the step's success or failure.
+   */
+  public grantSendCallback(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sagemaker:SendPipelineExecutionStepSuccess', 'sagemaker:SendPipelineExecutionStepFailure'],
+      resourceArns: [this.executionArns()],
+    });
+  }
+
   /** Lets a principal stop executions of the pipeline. */
   public grantStop(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:StopPipelineExecution'], resourceArns: [this.executionArns()] });
