@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, ArnFormat, ISynthesisSession, Lazy, Names, RemovalPolicy, Resource, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, ISynthesisSession, Lazy, Names, RemovalPolicy, Resource, Stack, Tags, Token, TokenComparison } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -16,6 +16,7 @@ import {
 import { ConditionalRegistration, ConditionalRegistrationProps } from './patterns/conditional-registration';
 import { BuiltGraph, buildGraph } from './private/graph';
 import { toMermaid } from './private/mermaid';
+import { RecordingPrincipal } from './private/recording-principal';
 import { defaultOutputUri } from './steps/processing-step';
 import { PipelineStep } from './steps/step';
 import { Join } from './values/join';
@@ -109,6 +110,14 @@ const CFN_VALUE_LENGTH = 128;
 
 const PIPELINE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
 
+/** Whether this stack cannot add policies to a role: imported with `mutable: false`, or of another account. */
+function isUnchangeable(role: iam.IRole, stack: Stack): boolean {
+  if ((role.constructor as any).PROPERTY_INJECTION_ID === 'aws-cdk-lib.aws-iam.ImmutableRole') {
+    return true;
+  }
+  return Token.compareStrings(role.env.account, stack.account) === TokenComparison.DIFFERENT;
+}
+
 /**
  * A SageMaker pipeline, whose definition is generated from typed step constructs.
  *
@@ -150,6 +159,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
   /** The execution alerts, once added. */
   public notifications?: ExecutionNotifications;
 
+  private readonly recorder: RecordingPrincipal;
   private readonly steps: PipelineStep[] = [];
   private readonly explicitParameters: PipelineParameter[] = [];
   private built?: BuiltGraph;
@@ -182,6 +192,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Execution role of SageMaker pipeline ${name}`,
     });
+    this.recorder = new RecordingPrincipal(this.role.grantPrincipal, props.role !== undefined && isUnchangeable(props.role, stack));
     this.grantBaseline(stack);
 
     const resource = new sagemaker.CfnPipeline(this, 'Resource', {
@@ -227,6 +238,12 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
       validate: () => {
         try {
           this.build();
+          if (this.recorder.dropped.length > 0) {
+            const needed = this.recorder.dropped.map((st) => JSON.stringify(Stack.of(this).resolve(st.toStatementJson()))).join('\n  ');
+            Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:role-permissions',
+              'the pipeline\'s role cannot be changed by this stack, so it must already allow what the steps need, or executions fail '
+              + `with AccessDenied:\n  ${needed}`);
+          }
           const length = this.definitionLength();
           if (length > MAX_DEFINITION_LENGTH) {
             return [`${this.node.path}: the pipeline definition is about ${length} characters long (CloudFormation values counted as `
@@ -442,6 +459,19 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
     return this.metricStep('StepDuration', stepName, { statistic: cloudwatch.Stats.AVERAGE, unit: cloudwatch.Unit.MILLISECONDS, ...props });
   }
 
+  /**
+   * Every IAM statement the pipeline's role needs for the steps added so far: what this stack grants, or what a
+   * role you manage yourself must allow.
+   */
+  public requiredPolicyStatements(): iam.PolicyStatement[] {
+    return [...this.recorder.statements];
+  }
+
+  /** Who the steps' permissions are granted to (the role, through the recorder). @internal */
+  public get _grantee(): iam.IGrantable {
+    return { grantPrincipal: this.recorder };
+  }
+
   /** @internal */
   public _defaultOutputUri(step: PipelineStep, outputName: string): Join {
     return defaultOutputUri(this.artifactBucket.bucketName, this.physicalPipelineName, step.stepName, outputName);
@@ -516,7 +546,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
 
   /** What every pipeline's role needs: pass itself to SageMaker jobs, write logs, use the artifact bucket. */
   private grantBaseline(stack: Stack): void {
-    const grantee = this.role;
+    const grantee = this._grantee;
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['iam:PassRole'],

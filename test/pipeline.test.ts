@@ -1,5 +1,5 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -172,6 +172,26 @@ describe('MlPipeline options', () => {
     const bucket = new s3.Bucket(stack, 'Mine');
     expect(() => new MlPipeline(stack, 'P', { artifactBucket: bucket, artifactBucketRemovalPolicy: RemovalPolicy.DESTROY }))
       .toThrow(/TestStack\/P: artifactBucketEncryptionKey, artifactBucketRemovalPolicy and serverAccessLogsBucket apply to the bucket the pipeline creates/);
+  });
+
+  test('lists the statements its role needs, and warns when a given role cannot take them', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleArn(stack, 'Managed', 'arn:aws:iam::123456789012:role/platform-sagemaker', { mutable: false });
+    const { prep, train } = twoSteps(stack);
+    const pipeline = new MlPipeline(stack, 'P', { pipelineName: 'P', role, steps: [prep, train] });
+    const actions = pipeline.requiredPolicyStatements().flatMap((st) => st.actions);
+    expect(actions).toEqual(expect.arrayContaining([
+      'iam:PassRole', 'sagemaker:CreateProcessingJob', 'sagemaker:CreateTrainingJob', 's3:PutObject', 'logs:PutLogEvents',
+    ]));
+    Annotations.fromStack(stack).hasWarning('/TestStack/P', Match.stringLikeRegexp(
+      "the pipeline's role cannot be changed by this stack, so it must already allow what the steps need, or executions fail with AccessDenied:[\\s\\S]*sagemaker:CreateTrainingJob"));
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
+
+    // A role the stack can change takes them, and there is no warning.
+    const other = newStack();
+    const steps = twoSteps(other);
+    new MlPipeline(other, 'P', { pipelineName: 'P', steps: [steps.prep, steps.train] });
+    expect(Annotations.fromStack(other).findWarning('*', Match.stringLikeRegexp('cannot be changed by this stack'))).toEqual([]);
   });
 
   test('generates a valid pipeline name from the construct path', () => {

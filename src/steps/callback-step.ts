@@ -55,7 +55,7 @@ export class CallbackStepConstruct extends PipelineStep {
   }
 
   protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    this.props.queue.grantSendMessages(options.role);
+    this.props.queue.grantSendMessages(options.grantee);
   }
 
   protected renderArguments(): any {

@@ -54,7 +54,7 @@ export class CreateModelStepConstruct extends PipelineStep {
   }
 
   protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    const role = options.role;
+    const role = options.grantee;
     // Models take names of SageMaker's choosing, so the resource cannot be narrowed by name.
     iam.Grant.addToPrincipal({
       grantee: role,

@@ -60,7 +60,7 @@ export class LambdaStepConstruct extends PipelineStep {
   }
 
   protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    this.props.function.grantInvoke(options.role);
+    this.props.function.grantInvoke(options.grantee);
   }
 
   protected renderArguments(): any {

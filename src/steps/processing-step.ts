@@ -290,7 +290,7 @@ export class ProcessingStepConstruct extends PipelineStep {
   }
 
   protected bind(pipeline: MlPipeline, options: StepBindOptions): void {
-    const role = options.role;
+    const role = options.grantee;
     grantJob(this, role, 'processing-job', 'ProcessingJob');
     this.imageUri = this.props.image.bind(this, ImageUsage.TRAINING, role).imageUri;
     if (this.props.code) {

@@ -143,8 +143,8 @@ export class RegisterModelStepConstruct extends PipelineStep {
   }
 
   protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    this.props.modelPackageGroup.grantRegister(options.role);
-    this.containers = bindContainers(this, this.props.containers, options.role);
+    this.props.modelPackageGroup.grantRegister(options.grantee);
+    this.containers = bindContainers(this, this.props.containers, options.grantee);
   }
 
   protected renderArguments(): any {

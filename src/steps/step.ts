@@ -149,6 +149,11 @@ const STEP_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
 export interface StepBindOptions {
   /** The role the pipeline runs as, and passes to the jobs it creates. */
   readonly role: iam.IRole;
+  /**
+   * Who the step's permissions are granted to: the role, through a recorder that remembers every statement (so
+   * the pipeline can list them, and report those an unchangeable role did not take).
+   */
+  readonly grantee: iam.IGrantable;
 }
 
 /**
@@ -256,7 +261,7 @@ export abstract class PipelineStep extends Construct {
       throw new Error(`${this.node.path}: step '${this.stepName}' is already part of pipeline ${this.boundPipeline.node.path}; a step belongs to one pipeline: create another step for ${pipeline.node.path}`);
     }
     this.boundPipeline = pipeline;
-    this.bind(pipeline, { role: pipeline.role });
+    this.bind(pipeline, { role: pipeline.role, grantee: pipeline._grantee });
   }
 
   /**

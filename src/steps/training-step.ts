@@ -268,10 +268,10 @@ export class TrainingStepConstruct extends PipelineStep {
   }
 
   protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    const role = options.role;
+    const role = options.grantee;
     grantJob(this, role, 'training-job', 'TrainingJob');
     // Training jobs publish their metrics to CloudWatch under /aws/sagemaker/.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
+    role.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['cloudwatch:PutMetricData'],
       resources: ['*'],
       conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },

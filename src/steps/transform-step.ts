@@ -195,7 +195,7 @@ export class TransformStepConstruct extends PipelineStep {
   }
 
   protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    const role = options.role;
+    const role = options.grantee;
     grantJob(this, role, 'transform-job', 'TransformJob');
     if (!PipelineValue.isPipelineToken(this.props.input.s3Uri)) {
       grantS3Uri(this, role, this.props.input.s3Uri, false);
