@@ -11,7 +11,10 @@ export {
   ProcessingStepConstruct, ProcessingStepConstructProps, ProcessingInput, ProcessingOutput, ProcessingS3DataType,
   InputMode, DataDistribution, CompressionType, S3UploadMode,
 } from './steps/processing-step';
-export * from './steps/training-step';
+export {
+  TrainingStepConstruct, TrainingStepConstructProps, TrainingJobProps, TrainingChannel, MetricDefinition, S3DataType,
+  TrainingInputMode, RecordWrapperType,
+} from './steps/training-step';
 export { ModelContainer } from './steps/model-container';
 export * from './steps/create-model-step';
 export * from './steps/register-model-step';
@@ -34,3 +37,4 @@ export * from './steps/transform-step';
 export { OutputParameter, OutputParameterType } from './steps/output-parameters';
 export { LambdaStepConstruct, LambdaStepConstructProps } from './steps/lambda-step';
 export * from './steps/callback-step';
+export * from './steps/tuning-step';

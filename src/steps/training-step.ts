@@ -91,8 +91,8 @@ export interface MetricDefinition {
   readonly regex: string;
 }
 
-/** Properties of a `TrainingStepConstruct`. */
-export interface TrainingStepConstructProps extends JobStepOptions {
+/** What a training job runs: shared by training steps and the jobs a tuning step starts. */
+export interface TrainingJobProps {
   /** The training image. */
   readonly image: ContainerImage;
   /**
@@ -183,6 +183,9 @@ export interface TrainingStepConstructProps extends JobStepOptions {
   readonly network?: NetworkConfig;
 }
 
+/** Properties of a `TrainingStepConstruct`. */
+export interface TrainingStepConstructProps extends JobStepOptions, TrainingJobProps {}
+
 const CHANNEL_NAME = /^[A-Za-z0-9.\-_]{1,64}$/;
 
 /**
@@ -199,48 +202,13 @@ export class TrainingStepConstruct extends PipelineStep {
   /** The training image. */
   public readonly image: ContainerImage;
   private readonly props: TrainingStepConstructProps;
-  private imageUri?: string;
-  private vpcConfig?: any;
+  private bound?: BoundTrainingJob;
 
   constructor(scope: Construct, id: string, props: TrainingStepConstructProps) {
     super(scope, id, StepType.TRAINING, props);
     this.props = props;
     this.image = props.image;
-    const names = new Set<string>();
-    for (const channel of props.channels ?? []) {
-      if (!Token.isUnresolved(channel.channelName) && !CHANNEL_NAME.test(channel.channelName)) {
-        throw new Error(`${this.node.path}: invalid channel name '${channel.channelName}': expected 1 to 64 characters of A-Z, a-z, 0-9, '.', '-' and '_'`);
-      }
-      if (names.has(channel.channelName)) {
-        throw new Error(`${this.node.path}: two channels are named '${channel.channelName}'; channel names must be unique`);
-      }
-      names.add(channel.channelName);
-      if (!Token.isUnresolved(channel.s3Uri) && !/^(s3|https):\/\/[^/]+/.test(channel.s3Uri)) {
-        throw new Error(`${this.node.path}: channel '${channel.channelName}' s3Uri is '${channel.s3Uri}'; expected an S3 URI such as s3://bucket/prefix`);
-      }
-    }
-    if ((props.channels ?? []).length > 20) {
-      throw new Error(`${this.node.path}: ${props.channels!.length} channels; a training job takes at most 20`);
-    }
-    if (Object.keys(props.hyperparameters ?? {}).length > 100) {
-      throw new Error(`${this.node.path}: ${Object.keys(props.hyperparameters!).length} hyperparameters; a training job takes at most 100`);
-    }
-    for (const [name, value] of Object.entries(props.hyperparameters ?? {})) {
-      if (value === undefined || value === null || (typeof value === 'object' && !(value instanceof PipelineValue))) {
-        throw new Error(`${this.node.path}: hyperparameter '${name}' is ${JSON.stringify(value)}; expected a string, number, boolean or pipeline value`);
-      }
-    }
-    checkRange(this, 'instanceCount', props.instanceCount, 1, 10000);
-    if (props.volumeSize) {
-      checkRange(this, 'volumeSize (GiB)', props.volumeSize.toGibibytes(), 1, 16384);
-    }
-    if (props.maxWaitTime && !props.useSpotInstances) {
-      throw new Error(`${this.node.path}: maxWaitTime applies only to Spot training; set useSpotInstances: true or remove maxWaitTime`);
-    }
-    const maxRuntime = (props.maxRuntime ?? Duration.days(1)).toSeconds();
-    if (props.maxWaitTime && !Token.isUnresolved(maxRuntime) && props.maxWaitTime.toSeconds() < maxRuntime) {
-      throw new Error(`${this.node.path}: maxWaitTime (${props.maxWaitTime.toSeconds()} s) is shorter than maxRuntime (${maxRuntime} s); it must be at least as long`);
-    }
+    validateTrainingJob(this, props);
   }
 
   /** The S3 URI of the model artifacts (`model.tar.gz`), once the step has run. */
@@ -268,83 +236,138 @@ export class TrainingStepConstruct extends PipelineStep {
   }
 
   protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    const role = options.grantee;
-    grantJob(this, role, 'training-job', 'TrainingJob');
-    // Training jobs publish their metrics to CloudWatch under /aws/sagemaker/.
-    role.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
-    }));
-    this.imageUri = this.props.image.bind(this, ImageUsage.TRAINING, role).imageUri;
-    for (const channel of this.props.channels ?? []) {
-      if (!PipelineValue.isPipelineToken(channel.s3Uri)) {
-        grantS3Uri(this, role, channel.s3Uri, false);
-      }
-    }
-    for (const uri of [this.props.outputPath, this.props.checkpointS3Uri]) {
-      if (uri !== undefined && !PipelineValue.isPipelineToken(uri)) {
-        grantS3Uri(this, role, uri, true);
-      }
-    }
-    this.props.outputEncryptionKey?.grantEncryptDecrypt(role);
-    this.props.volumeEncryptionKey?.grantEncryptDecrypt(role);
-    this.vpcConfig = renderVpcConfig(this, this.props.network, role);
+    grantJob(this, options.grantee, 'training-job', 'TrainingJob');
+    this.bound = bindTrainingJob(this, this.props, options.grantee);
   }
 
   protected renderArguments(): any {
-    const props = this.props;
-    const pipeline = this.pipeline!;
-    const hyperparameters: Record<string, any> = {};
-    for (const [k, v] of Object.entries(props.hyperparameters ?? {})) {
-      hyperparameters[k] = asStringArgument(v);
-    }
-    const channels = (props.channels ?? []).map((c) => ({
-      ChannelName: c.channelName,
-      DataSource: {
-        S3DataSource: {
-          S3DataType: c.s3DataType ?? S3DataType.S3_PREFIX,
-          S3Uri: c.s3Uri,
-          S3DataDistributionType: c.distribution ?? DataDistribution.FULLY_REPLICATED,
-        },
-      },
-      ContentType: c.contentType,
-      CompressionType: c.compression,
-      RecordWrapperType: c.recordWrapperType,
-      InputMode: c.inputMode,
-      ShuffleConfig: c.shuffleSeed !== undefined ? { Seed: c.shuffleSeed } : undefined,
-    }));
-    const network = props.network;
-    const maxRuntime = props.maxRuntime ?? Duration.days(1);
-    return {
-      AlgorithmSpecification: {
-        TrainingImage: this.imageUri,
-        TrainingInputMode: props.inputMode ?? TrainingInputMode.FILE,
-        MetricDefinitions: props.metricDefinitions?.map((m) => ({ Name: m.name, Regex: m.regex })),
-      },
-      HyperParameters: Object.keys(hyperparameters).length > 0 ? hyperparameters : undefined,
-      InputDataConfig: channels.length > 0 ? channels : undefined,
-      OutputDataConfig: {
-        S3OutputPath: props.outputPath ?? pipeline._defaultOutputUri(this, 'output'),
-        KmsKeyId: props.outputEncryptionKey?.keyArn,
-      },
-      ResourceConfig: {
-        InstanceType: (props.instanceType ?? InstanceType.ML_M5_XLARGE).toString(),
-        InstanceCount: props.instanceCount ?? 1,
-        VolumeSizeInGB: (props.volumeSize ?? Size.gibibytes(30)).toGibibytes(),
-        VolumeKmsKeyId: props.volumeEncryptionKey?.keyArn,
-      },
-      RoleArn: pipeline.role.roleArn,
-      StoppingCondition: {
-        MaxRuntimeInSeconds: maxRuntime.toSeconds(),
-        ...(props.useSpotInstances ? { MaxWaitTimeInSeconds: (props.maxWaitTime ?? maxRuntime).toSeconds() } : {}),
-      },
-      EnableManagedSpotTraining: props.useSpotInstances ? true : undefined,
-      CheckpointConfig: props.checkpointS3Uri ? { S3Uri: props.checkpointS3Uri, LocalPath: props.checkpointLocalPath } : undefined,
-      Environment: renderEnvironment(props.environment),
-      VpcConfig: this.vpcConfig,
-      EnableNetworkIsolation: network?.enableNetworkIsolation,
-      EnableInterContainerTrafficEncryption: network?.encryptInterContainerTraffic,
-    };
+    return renderTrainingJob(this, this.props, this.bound!);
   }
+}
+
+/** A training job's image and network, once bound. @internal */
+export interface BoundTrainingJob {
+  readonly imageUri: string;
+  readonly vpcConfig?: any;
+}
+
+/** Checks what a training job runs. @internal */
+export function validateTrainingJob(scope: Construct, props: TrainingJobProps): void {
+  const names = new Set<string>();
+  for (const channel of props.channels ?? []) {
+    if (!Token.isUnresolved(channel.channelName) && !CHANNEL_NAME.test(channel.channelName)) {
+      throw new Error(`${scope.node.path}: invalid channel name '${channel.channelName}': expected 1 to 64 characters of A-Z, a-z, 0-9, '.', '-' and '_'`);
+    }
+    if (names.has(channel.channelName)) {
+      throw new Error(`${scope.node.path}: two channels are named '${channel.channelName}'; channel names must be unique`);
+    }
+    names.add(channel.channelName);
+    if (!Token.isUnresolved(channel.s3Uri) && !/^(s3|https):\/\/[^/]+/.test(channel.s3Uri)) {
+      throw new Error(`${scope.node.path}: channel '${channel.channelName}' s3Uri is '${channel.s3Uri}'; expected an S3 URI such as s3://bucket/prefix`);
+    }
+  }
+  if ((props.channels ?? []).length > 20) {
+    throw new Error(`${scope.node.path}: ${props.channels!.length} channels; a training job takes at most 20`);
+  }
+  if (Object.keys(props.hyperparameters ?? {}).length > 100) {
+    throw new Error(`${scope.node.path}: ${Object.keys(props.hyperparameters!).length} hyperparameters; a training job takes at most 100`);
+  }
+  for (const [name, value] of Object.entries(props.hyperparameters ?? {})) {
+    if (value === undefined || value === null || (typeof value === 'object' && !(value instanceof PipelineValue))) {
+      throw new Error(`${scope.node.path}: hyperparameter '${name}' is ${JSON.stringify(value)}; expected a string, number, boolean or pipeline value`);
+    }
+  }
+  checkRange(scope, 'instanceCount', props.instanceCount, 1, 10000);
+  if (props.volumeSize) {
+    checkRange(scope, 'volumeSize (GiB)', props.volumeSize.toGibibytes(), 1, 16384);
+  }
+  if (props.maxWaitTime && !props.useSpotInstances) {
+    throw new Error(`${scope.node.path}: maxWaitTime applies only to Spot training; set useSpotInstances: true or remove maxWaitTime`);
+  }
+  const maxRuntime = (props.maxRuntime ?? Duration.days(1)).toSeconds();
+  if (props.maxWaitTime && !Token.isUnresolved(maxRuntime) && props.maxWaitTime.toSeconds() < maxRuntime) {
+    throw new Error(`${scope.node.path}: maxWaitTime (${props.maxWaitTime.toSeconds()} s) is shorter than maxRuntime (${maxRuntime} s); it must be at least as long`);
+  }
+}
+
+/** Grants what a training job reads and writes, and resolves its image. @internal */
+export function bindTrainingJob(scope: Construct, props: TrainingJobProps, grantee: iam.IGrantable): BoundTrainingJob {
+  const role = grantee;
+  // Training jobs publish their metrics to CloudWatch under /aws/sagemaker/.
+  role.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['cloudwatch:PutMetricData'],
+    resources: ['*'],
+    conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
+  }));
+  const imageUri = props.image.bind(scope, ImageUsage.TRAINING, role).imageUri;
+  for (const channel of props.channels ?? []) {
+    if (!PipelineValue.isPipelineToken(channel.s3Uri)) {
+      grantS3Uri(scope, role, channel.s3Uri, false);
+    }
+  }
+  for (const uri of [props.outputPath, props.checkpointS3Uri]) {
+    if (uri !== undefined && !PipelineValue.isPipelineToken(uri)) {
+      grantS3Uri(scope, role, uri, true);
+    }
+  }
+  props.outputEncryptionKey?.grantEncryptDecrypt(role);
+  props.volumeEncryptionKey?.grantEncryptDecrypt(role);
+  const vpcConfig = renderVpcConfig(scope, props.network, role);
+  return { imageUri, vpcConfig };
+}
+
+/** The CreateTrainingJob request of a training job (without its name). @internal */
+export function renderTrainingJob(step: PipelineStep, props: TrainingJobProps, bound: BoundTrainingJob): any {
+  const pipeline = step.pipeline!;
+  const hyperparameters: Record<string, any> = {};
+  for (const [k, v] of Object.entries(props.hyperparameters ?? {})) {
+    hyperparameters[k] = asStringArgument(v);
+  }
+  const channels = (props.channels ?? []).map((c) => ({
+    ChannelName: c.channelName,
+    DataSource: {
+      S3DataSource: {
+        S3DataType: c.s3DataType ?? S3DataType.S3_PREFIX,
+        S3Uri: c.s3Uri,
+        S3DataDistributionType: c.distribution ?? DataDistribution.FULLY_REPLICATED,
+      },
+    },
+    ContentType: c.contentType,
+    CompressionType: c.compression,
+    RecordWrapperType: c.recordWrapperType,
+    InputMode: c.inputMode,
+    ShuffleConfig: c.shuffleSeed !== undefined ? { Seed: c.shuffleSeed } : undefined,
+  }));
+  const network = props.network;
+  const maxRuntime = props.maxRuntime ?? Duration.days(1);
+  return {
+    AlgorithmSpecification: {
+      TrainingImage: bound.imageUri,
+      TrainingInputMode: props.inputMode ?? TrainingInputMode.FILE,
+      MetricDefinitions: props.metricDefinitions?.map((m) => ({ Name: m.name, Regex: m.regex })),
+    },
+    HyperParameters: Object.keys(hyperparameters).length > 0 ? hyperparameters : undefined,
+    InputDataConfig: channels.length > 0 ? channels : undefined,
+    OutputDataConfig: {
+      S3OutputPath: props.outputPath ?? pipeline._defaultOutputUri(step, 'output'),
+      KmsKeyId: props.outputEncryptionKey?.keyArn,
+    },
+    ResourceConfig: {
+      InstanceType: (props.instanceType ?? InstanceType.ML_M5_XLARGE).toString(),
+      InstanceCount: props.instanceCount ?? 1,
+      VolumeSizeInGB: (props.volumeSize ?? Size.gibibytes(30)).toGibibytes(),
+      VolumeKmsKeyId: props.volumeEncryptionKey?.keyArn,
+    },
+    RoleArn: pipeline.role.roleArn,
+    StoppingCondition: {
+      MaxRuntimeInSeconds: maxRuntime.toSeconds(),
+      ...(props.useSpotInstances ? { MaxWaitTimeInSeconds: (props.maxWaitTime ?? maxRuntime).toSeconds() } : {}),
+    },
+    EnableManagedSpotTraining: props.useSpotInstances ? true : undefined,
+    CheckpointConfig: props.checkpointS3Uri ? { S3Uri: props.checkpointS3Uri, LocalPath: props.checkpointLocalPath } : undefined,
+    Environment: renderEnvironment(props.environment),
+    VpcConfig: bound.vpcConfig,
+    EnableNetworkIsolation: network?.enableNetworkIsolation,
+    EnableInterContainerTrafficEncryption: network?.encryptInterContainerTraffic,
+  };
 }
