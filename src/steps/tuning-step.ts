@@ -187,7 +187,12 @@ export class TuningStepConstruct extends PipelineStep {
     const props = this.props;
     const job = renderTrainingJob(this, props, this.bound!);
     const numeric = (ranges: NumericRange[] | undefined) => (ranges && ranges.length > 0
-      ? ranges.map((r) => ({ Name: r.name, MinValue: asStringArgument(r.min), MaxValue: asStringArgument(r.max), ScalingType: r.scaling ?? ScalingType.AUTO }))
+      ? ranges.map((r) => ({
+        Name: r.name,
+        MinValue: asStringArgument(r.min),
+        MaxValue: asStringArgument(r.max),
+        ScalingType: r.scaling ?? ScalingType.AUTO,
+      }))
       : undefined);
     return {
       HyperParameterTuningJobConfig: {
