@@ -133,7 +133,7 @@ function checkValue(value: any, shapeName: string, at: string, problems: Argumen
       const members = shape.members ?? {};
       for (const [k, v] of Object.entries(value)) {
         if (!(k in members)) {
-          add(`"${k}" is not a member of ${shapeName}`);
+          problems.push({ path: `${at}.${k}`, message: `"${k}" is not a member of ${shapeName}` });
           continue;
         }
         checkValue(v, members[k], `${at}.${k}`, problems, describe);
