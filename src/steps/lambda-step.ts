@@ -8,7 +8,7 @@ import { PipelineValue } from '../values/pipeline-value';
 /** Properties of a `LambdaStepConstruct`. */
 export interface LambdaStepConstructProps extends StepOptions {
   /** The function to invoke; the pipeline's role may invoke it. */
-  readonly function: lambda.IFunction;
+  readonly lambdaFunction: lambda.IFunction;
   /**
    * The event the function receives: names to values (strings, numbers, booleans, tokens of pipeline values).
    * @default - an empty event
@@ -31,14 +31,14 @@ export interface LambdaStepConstructProps extends StepOptions {
  *
  * @example
  * const check = new LambdaStepConstruct(this, 'CheckData', {
- *   function: fn,
+ *   lambdaFunction: fn,
  *   inputs: { dataUri: prep.outputS3Uri('train') },
  *   outputs: [{ name: 'rows', type: OutputParameterType.INTEGER }],
  * });
  */
 export class LambdaStepConstruct extends PipelineStep {
   /** The function invoked. */
-  public readonly function: lambda.IFunction;
+  public readonly lambdaFunction: lambda.IFunction;
   private readonly props: LambdaStepConstructProps;
 
   constructor(scope: Construct, id: string, props: LambdaStepConstructProps) {
@@ -46,7 +46,7 @@ export class LambdaStepConstruct extends PipelineStep {
     checkOutputParameters(this, props.outputs ?? []);
     checkInputs(this, props.inputs ?? {});
     this.props = props;
-    this.function = props.function;
+    this.lambdaFunction = props.lambdaFunction;
   }
 
   /** The value of an output, once the step has run: `Steps.<Name>.OutputParameters['<name>']`. */
@@ -60,7 +60,7 @@ export class LambdaStepConstruct extends PipelineStep {
   }
 
   protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    this.props.function.grantInvoke(options.grantee);
+    this.props.lambdaFunction.grantInvoke(options.grantee);
   }
 
   protected renderArguments(): any {
@@ -68,7 +68,7 @@ export class LambdaStepConstruct extends PipelineStep {
   }
 
   protected renderExtraFields(): Record<string, any> {
-    return { FunctionArn: this.props.function.functionArn, OutputParameters: renderOutputParameters(this.props.outputs ?? []) };
+    return { FunctionArn: this.props.lambdaFunction.functionArn, OutputParameters: renderOutputParameters(this.props.outputs ?? []) };
   }
 }
 

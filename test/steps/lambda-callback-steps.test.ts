@@ -25,7 +25,7 @@ describe('LambdaStepConstruct', () => {
       outputs: [{ outputName: 'train', source: '/opt/ml/processing/train' }],
     });
     const step = new LambdaStepConstruct(stack, 'CheckData', {
-      function: fn(stack),
+      lambdaFunction: fn(stack),
       inputs: { dataUri: prep.outputS3Uri('train'), limit, note: 'x', strict: true, ratio: 0.5 },
       outputs: [{ name: 'rows', type: OutputParameterType.INTEGER }, { name: 'status' }],
       cacheConfig: { enabled: true },
@@ -54,7 +54,7 @@ describe('LambdaStepConstruct', () => {
   test('outputs feed conditions and other steps, with their types', () => {
     const stack = newStack();
     const step = new LambdaStepConstruct(stack, 'CheckData', {
-      function: fn(stack),
+      lambdaFunction: fn(stack),
       outputs: [{ name: 'rows', type: OutputParameterType.INTEGER }, { name: 'status' }],
     });
     const train = new TrainingStepConstruct(stack, 'Train', { image: ContainerImage.xgboost('1.7-1'), hyperparameters: { note: step.outputAsString('status') } });
@@ -78,11 +78,11 @@ describe('LambdaStepConstruct', () => {
   test('fails on an unknown output, duplicate or invalid output names, or an input of the wrong kind', () => {
     const stack = newStack();
     const f = fn(stack);
-    const step = new LambdaStepConstruct(stack, 'A', { function: f, outputs: [{ name: 'rows' }] });
+    const step = new LambdaStepConstruct(stack, 'A', { lambdaFunction: f, outputs: [{ name: 'rows' }] });
     expect(() => step.outputValue('row')).toThrow("TestStack/A: step 'A' has no output parameter named 'row'; its outputs are: rows");
-    expect(() => new LambdaStepConstruct(stack, 'B', { function: f, outputs: [{ name: 'x' }, { name: 'x' }] })).toThrow(/two output parameters are named 'x'/);
-    expect(() => new LambdaStepConstruct(stack, 'C', { function: f, outputs: [{ name: 'bad name' }] })).toThrow(/invalid output parameter name 'bad name'/);
-    expect(() => new LambdaStepConstruct(stack, 'D', { function: f, inputs: { nested: { a: 1 } } })).toThrow(/TestStack\/D: input 'nested' is \{"a":1\}; expected a string, number, boolean or pipeline value/);
+    expect(() => new LambdaStepConstruct(stack, 'B', { lambdaFunction: f, outputs: [{ name: 'x' }, { name: 'x' }] })).toThrow(/two output parameters are named 'x'/);
+    expect(() => new LambdaStepConstruct(stack, 'C', { lambdaFunction: f, outputs: [{ name: 'bad name' }] })).toThrow(/invalid output parameter name 'bad name'/);
+    expect(() => new LambdaStepConstruct(stack, 'D', { lambdaFunction: f, inputs: { nested: { a: 1 } } })).toThrow(/TestStack\/D: input 'nested' is \{"a":1\}; expected a string, number, boolean or pipeline value/);
   });
 });
 
