@@ -235,23 +235,27 @@ export function splitString(value: string): Array<string | PipelineValue> {
   if (!fragments.tokens.some((t) => t instanceof PipelineToken)) {
     return [value];
   }
+  // Public interface only: each pipeline token is replaced by a numbered marker, the fragments are joined into one
+  // string (CloudFormation tokens stay as their own markers), and the string is cut at the pipeline markers.
+  const values: PipelineValue[] = [];
+  const marked = fragments.mapTokens({
+    mapToken: (token: IResolvable) => {
+      if (token instanceof PipelineToken) {
+        values.push(token.value);
+        return `\u0000${values.length - 1}\u0000`;
+      }
+      return Token.asString(token);
+    },
+  });
+  const text: string = marked.join({ join: (left: any, right: any) => `${left ?? ''}${right ?? ''}` });
   const parts: Array<string | PipelineValue> = [];
-  for (const fragment of (fragments as any).fragments as Array<{ type: string; lit?: string; token?: IResolvable }>) {
-    let part: string | PipelineValue;
-    if (fragment.type === 'literal') {
-      part = fragment.lit!;
-    } else if (fragment.token instanceof PipelineToken) {
-      part = fragment.token.value;
-    } else {
-      part = Token.asString(fragment.token);
+  text.split(/\u0000(\d+)\u0000/).forEach((piece, i) => {
+    if (i % 2 === 1) {
+      parts.push(values[Number(piece)]);
+    } else if (piece !== '') {
+      parts.push(piece);
     }
-    const last = parts[parts.length - 1];
-    if (typeof part === 'string' && typeof last === 'string') {
-      parts[parts.length - 1] = last + part;
-    } else if (part !== '') {
-      parts.push(part);
-    }
-  }
+  });
   return parts;
 }
 
