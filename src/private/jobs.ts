@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { PipelineValue, ValueKind, evaluateToString, literalOf, splitString } from '../values/pipeline-value';
@@ -77,7 +77,7 @@ class StringOf extends PipelineValue {
 
 /** Literal strings that must be one of a set. */
 export function checkEnum(scope: Construct, what: string, value: string | undefined, allowed: string[]): void {
-  if (value === undefined || PipelineValue.isPipelineToken(value) || /\$\{Token\[/.test(value)) {
+  if (value === undefined || Token.isUnresolved(value)) {
     return;
   }
   if (!allowed.includes(value)) {

@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ContainerImage, ImageUsage } from '../container-image';
@@ -51,7 +52,7 @@ export function checkContainers(scope: Construct, containers: ModelContainer[], 
     throw new Error(`${scope.node.path}: ${containers.length} containers given; at most ${max} are allowed`);
   }
   for (const c of containers) {
-    if (c.modelDataUrl !== undefined && !PipelineValue.isPipelineToken(c.modelDataUrl) && !/^\$\{Token/.test(c.modelDataUrl) && !/^(s3|https):\/\//.test(c.modelDataUrl)) {
+    if (c.modelDataUrl !== undefined && !Token.isUnresolved(c.modelDataUrl) && !/^(s3|https):\/\//.test(c.modelDataUrl)) {
       throw new Error(`${scope.node.path}: modelDataUrl is '${c.modelDataUrl}'; expected an S3 URI (s3://bucket/model.tar.gz) or a step's modelArtifactsS3Uri`);
     }
   }
