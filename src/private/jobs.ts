@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { PipelineValue, ValueKind, evaluateToString, literalOf, splitString } from '../values/pipeline-value';
+import { ConcatValue, PipelineValue, ValueKind, literalOf, splitString } from '../values/pipeline-value';
 
 /**
  * Lets the pipeline's role create, describe and stop the jobs a step runs. SageMaker Pipelines names every job
@@ -51,28 +51,8 @@ function stringified(v: PipelineValue): any {
   if (lit.isLiteral) {
     return String(lit.value);
   }
-  return new StringOf(v);
-}
-
-/** Renders a value of another kind as a string: `{"Std:Join": {"On": "", "Values": [value]}}`. */
-class StringOf extends PipelineValue {
-  constructor(private readonly inner: PipelineValue) {
-    super(ValueKind.STRING);
-  }
-
-  public describe(): string {
-    return `String(${this.inner.describe()})`;
-  }
-
-  /** @internal */
-  public _render(ctx: any): any {
-    return { 'Std:Join': { On: '', Values: [this.inner._render(ctx)] } };
-  }
-
-  /** @internal */
-  public _evaluate(ctx: any): any {
-    return evaluateToString(this.inner, ctx);
-  }
+  // A Std:Join of the value alone makes it a string.
+  return new ConcatValue([v]);
 }
 
 /** Literal strings that must be one of a set. */

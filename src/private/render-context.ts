@@ -4,7 +4,7 @@ import { PipelineStep } from '../steps/step';
 import { Condition } from '../values/condition';
 import type { JsonGet } from '../values/json-get';
 import type { PipelineParameter } from '../values/parameter';
-import { PipelineToken, PipelineValue, splitString } from '../values/pipeline-value';
+import { ConcatValue, PipelineToken, PipelineValue, splitString } from '../values/pipeline-value';
 import type { PropertyFile } from '../values/property-file';
 
 /**
@@ -73,7 +73,7 @@ export class RenderContext {
       if (parts.length === 1) {
         return (parts[0] as PipelineValue)._render(this);
       }
-      return { 'Std:Join': { On: '', Values: parts.map((p) => (typeof p === 'string' ? p : p._render(this))) } };
+      return new ConcatValue(parts)._render(this);
     }
     if (typeof value === 'number') {
       if (Token.isUnresolved(value)) {
