@@ -58,7 +58,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 for (const p of ['cdk.out/', '.cdk.staging/', '/test/__definitions__/']) {
   project.gitignore.exclude(p);
 }
-project.addPackageIgnore('!/lib/private/data/*.json');
+project.addPackageIgnore('!/lib/data/*.json');
 for (const p of ['/examples/', 'cdk.json', 'cdk.out/', '/.ci/', '/scripts/', '/benchmarks/']) {
   project.addPackageIgnore(p);
 }
@@ -69,6 +69,34 @@ project.eslint?.addLintPattern('benchmarks');
 project.eslint?.allowDevDeps('examples/**');
 project.eslint?.allowDevDeps('benchmarks/**');
 
+// The library's layers point down only: values <- steps (and what steps take: images, code, instance types, model
+// package groups) <- engine (src/private) <- pipeline (pipeline, dry run, notifications) <- patterns. A lower layer
+// imports nothing of a higher one (type-only imports included), and there is no import cycle. What a lower layer
+// needs from a higher one is an interface it declares itself (values/private/context.ts, IPipelineHost in
+// steps/step.ts). test/architecture.test.ts checks the same rules with type-only imports in the cycle search too
+// (import/no-cycle skips them).
+const layers = {
+  values: ['./src/values'],
+  steps: ['./src/steps', './src/container-image.ts', './src/code.ts', './src/instance-type.ts', './src/model-package-group.ts'],
+  engine: ['./src/private'],
+  pipeline: ['./src/pipeline.ts', './src/dry-run.ts', './src/notifications.ts'],
+  patterns: ['./src/patterns'],
+};
+const above = (layer: keyof typeof layers): string[] => {
+  const order: Array<keyof typeof layers> = ['values', 'steps', 'engine', 'pipeline', 'patterns'];
+  return [...order.slice(order.indexOf(layer) + 1).flatMap((l) => layers[l]), './src/index.ts'];
+};
+project.eslint?.addRules({
+  'import/no-cycle': ['error'],
+  'import/no-restricted-paths': ['error', {
+    zones: (['values', 'steps', 'engine', 'pipeline'] as Array<keyof typeof layers>).flatMap((layer) => layers[layer].map((target) => ({
+      target,
+      from: above(layer),
+      message: `layers point down: ${layer} may not import from a higher layer (declare an interface at this layer instead)`,
+    }))),
+  }],
+});
+
 // Performance is measured by a benchmark script, not by timed tests.
 project.addTask('bench', {
   description: 'Measure how long building, checking, dry-running and synthesizing pipelines of 10 to 500 steps takes',
@@ -76,7 +104,7 @@ project.addTask('bench', {
 });
 
 // Data files read at run time by the library (framework image registries) must ship in lib/.
-project.compileTask.exec('mkdir -p lib/private/data && cp src/private/data/*.json lib/private/data/');
+project.compileTask.exec('mkdir -p lib/data && cp src/data/*.json lib/data/');
 
 // A local build without CI=true runs `package-all`, which packages every jsii target (Python, Java, .NET, Go).
 // Those need PyPI / Maven / NuGet / Go toolchains that are not reachable on our build machines (Python packaging

@@ -37,7 +37,7 @@ function build(size: number): { stack: Stack; pipeline: MlPipeline } {
       propertyFiles: [report],
     });
     const check = new ConditionStepConstruct(stack, `Check${i}`, {
-      conditions: [Condition.greaterThanOrEqualTo(report.jsonGet('metrics.accuracy.value'), threshold)],
+      conditions: [Condition.numberGreaterThanOrEqualTo(report.jsonGet('metrics.accuracy.value').valueAsNumber, threshold.valueAsNumber)],
       elseSteps: [new FailStepConstruct(stack, `Fail${i}`, { errorMessage: 'too low' })],
     });
     steps.push(prep, train, evaluate, check);

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { grantObjectRead } from './private/s3';
+import { grantObjectRead } from './steps/private/s3';
 
 /** Where a step's code is, once bound. */
 export interface ProcessingCodeConfig {

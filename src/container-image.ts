@@ -2,7 +2,7 @@ import { CfnMapping, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { frameworkImageRegistries } from './private/framework-images';
+import { frameworkImageRegistries } from './steps/private/framework-images';
 
 /**
  * What an image is used for: SageMaker publishes separate training and inference images for some frameworks.

@@ -1,12 +1,13 @@
 import { Token } from 'aws-cdk-lib';
-import { EvaluationContext, StepFailure } from './private/evaluation';
 import type { BuiltGraph } from './private/graph';
-import { lookupPath, parseJsonPath } from './private/json-path';
 import { ConditionStepConstruct } from './steps/condition-step';
 import { FailStepConstruct } from './steps/fail-step';
 import type { PipelineStep } from './steps/step';
 import { ParameterType, PipelineParameter } from './values/parameter';
 import { PipelineValue } from './values/pipeline-value';
+import type { EvaluationContext } from './values/private/context';
+import { StepFailure } from './values/private/evaluation';
+import { lookupPath, parseJsonPath } from './values/private/json-path';
 import type { PropertyFile } from './values/property-file';
 
 /** What a dry run assumes about one execution. */

@@ -3,9 +3,8 @@ export * from './values/parameter';
 export * from './values/execution-variable';
 export * from './values/join';
 export * from './values/property-file';
-export * from './values/json-get';
 export { Condition } from './values/condition';
-export { PipelineStep, StepType, RetryExceptionType, RetryPolicy, CacheConfig, StepOptions, RetryableStepOptions, JobStepOptions, StepBindOptions } from './steps/step';
+export { PipelineStep, StepType, RetryExceptionType, RetryPolicy, CacheConfig, StepOptions, RetryableStepOptions, JobStepOptions, IPipelineHost } from './steps/step';
 export { NetworkConfig } from './steps/network';
 export {
   ProcessingStepConstruct, ProcessingStepConstructProps, ProcessingInput, ProcessingOutput, ProcessingS3DataType,

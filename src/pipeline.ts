@@ -13,12 +13,11 @@ import {
   ExecutionNotifications, ExecutionNotificationsOptions, ExecutionStatusChangeOptions, PipelineExecutionStatus,
   PipelineStepStatus, StepStatusChangeOptions, executionPattern, stepPattern,
 } from './notifications';
-import { ConditionalRegistration, ConditionalRegistrationProps } from './patterns/conditional-registration';
 import { BuiltGraph, buildGraph } from './private/graph';
 import { toMermaid } from './private/mermaid';
 import { RecordingPrincipal } from './private/recording-principal';
-import { defaultOutputUri } from './steps/processing-step';
-import { PipelineStep } from './steps/step';
+import { IPipelineHost, PipelineStep } from './steps/step';
+import { ExecutionVariable } from './values/execution-variable';
 import { Join } from './values/join';
 import { PipelineParameter } from './values/parameter';
 
@@ -124,7 +123,7 @@ function isUnchangeable(role: iam.IRole, stack: Stack): boolean {
  * @example
  * new MlPipeline(this, 'Pipeline', { pipelineName: 'SeedPipeline', steps: [prep, train, evaluate, check] });
  */
-export class MlPipeline extends Resource implements sagemaker.IPipeline {
+export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipelineHost {
   /** Imports a pipeline by name. */
   public static fromPipelineName(scope: Construct, id: string, pipelineName: string): sagemaker.IPipeline {
     if (!Token.isUnresolved(pipelineName) && !PIPELINE_NAME.test(pipelineName)) {
@@ -279,16 +278,6 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
       this.steps.push(step);
       this.built = undefined;
     }
-  }
-
-  /**
-   * Adds a `ConditionalRegistration` (register the model when a metric clears a threshold, else fail) to the
-   * pipeline, as a child of the pipeline, and returns it for further wiring.
-   */
-  public addConditionalRegistration(id: string, props: ConditionalRegistrationProps): ConditionalRegistration {
-    const registration = new ConditionalRegistration(this, id, props);
-    this.addStep(registration.conditionStep);
-    return registration;
   }
 
   /**
@@ -467,14 +456,23 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
     return [...this.recorder.statements];
   }
 
-  /** Who the steps' permissions are granted to (the role, through the recorder). @internal */
-  public get _grantee(): iam.IGrantable {
-    return { grantPrincipal: this.recorder };
+  /**
+   * The principal of the pipeline's role: grant the pipeline access to a resource (`bucket.grantRead(pipeline)`)
+   * and its executions have it. Every statement granted is also recorded (see `requiredPolicyStatements`).
+   */
+  public get grantPrincipal(): iam.IPrincipal {
+    return this.recorder;
   }
 
-  /** @internal */
-  public _defaultOutputUri(step: PipelineStep, outputName: string): Join {
-    return defaultOutputUri(this.artifactBucket.bucketName, this.physicalPipelineName, step.stepName, outputName);
+  /**
+   * Where a step's output goes when the step is not told: `s3://<artifact bucket>/<pipeline>/<execution
+   * id>/<step>/<output>`, as a string token.
+   */
+  public defaultOutputUri(stepName: string, outputName: string): string {
+    return new Join({
+      on: '/',
+      values: ['s3:/', this.artifactBucket.bucketName, this.physicalPipelineName, ExecutionVariable.PIPELINE_EXECUTION_ID.valueAsString, stepName, outputName],
+    }).valueAsString;
   }
 
   /** @internal */
@@ -546,7 +544,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline {
 
   /** What every pipeline's role needs: pass itself to SageMaker jobs, write logs, use the artifact bucket. */
   private grantBaseline(stack: Stack): void {
-    const grantee = this._grantee;
+    const grantee = this;
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['iam:PassRole'],

@@ -2,7 +2,7 @@ import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import {
   Condition, ConditionStepConstruct, ContainerImage, CreateModelStepConstruct, FailStepConstruct, InstanceType, MlPipeline,
-  PipelineParameter, PipelineValue, ProcessingStepConstruct, PropertyFile, TrainingStepConstruct, MAX_DEFINITION_LENGTH,
+  PipelineParameter, ProcessingStepConstruct, PropertyFile, TrainingStepConstruct, MAX_DEFINITION_LENGTH,
 } from '../src';
 import { definitionOf, newStack } from './util';
 
@@ -81,32 +81,32 @@ describe('conditions', () => {
     const stack = newStack();
     const threshold = PipelineParameter.string('Threshold', { defaultValue: '0.8' });
     const report = new PropertyFile({ name: 'R', outputName: 'o', path: 'r.json' });
-    expect(() => cond(stack, Condition.greaterThan(PipelineValue.fromNumber(1), threshold)))
+    expect(() => cond(stack, Condition.numberGreaterThan(1, threshold.valueAsNumber)))
       .toThrow("TestStack/Check: condition '1 > Parameters.Threshold' compares the literal 1 with Parameters.Threshold (a String); GreaterThan compares numbers: "
-        + 'use a numeric parameter or literal (PipelineParameter.float/integer, PipelineValue.fromNumber)');
+        + 'use a number literal or a numeric parameter (PipelineParameter.float/integer) with Condition.number*');
     // A JsonGet is known only at run time: it may be compared with anything.
-    expect(() => cond(newStack(), Condition.lessThan(report.jsonGet('a'), PipelineValue.fromNumber(3)))).not.toThrow();
+    expect(() => cond(newStack(), Condition.numberLessThan(report.jsonGet('a').valueAsNumber, 3))).not.toThrow();
   });
 
   test('fails when a boolean is ordered, or values of different types are tested for equality', () => {
     const flag = PipelineParameter.boolean('Flag', { defaultValue: true });
     const n = PipelineParameter.integer('N', { defaultValue: 1 });
-    expect(() => cond(newStack(), Condition.lessThanOrEqualTo(flag, n))).toThrow(/orders Parameters.Flag \(a Boolean\); LessThanOrEqualTo compares numbers/);
-    expect(() => cond(newStack(), Condition.equalTo(n, PipelineValue.fromString('1')))).toThrow(/compares Parameters.N \(a Integer\) with the literal "1": values of different types are never equal/);
-    expect(() => cond(newStack(), Condition.in(n, [PipelineValue.fromNumber(1), PipelineValue.fromString('two')]))).toThrow(/values of different types are never equal/);
-    expect(() => cond(newStack(), Condition.not(Condition.equalTo(flag, PipelineValue.fromNumber(0))))).toThrow(/compares Parameters.Flag \(a Boolean\) with the literal 0/);
+    expect(() => cond(newStack(), Condition.numberLessThanOrEqualTo(flag.valueAsNumber, n.valueAsNumber))).toThrow(/orders Parameters.Flag \(a Boolean\); LessThanOrEqualTo compares numbers/);
+    expect(() => cond(newStack(), Condition.stringEquals(n.valueAsString, '1'))).toThrow(/compares Parameters.N \(a Integer\) with the literal "1": values of different types are never equal/);
+    expect(() => cond(newStack(), Condition.numberIn(n.valueAsNumber, [1, PipelineParameter.string('Two').valueAsNumber]))).toThrow(/values of different types are never equal/);
+    expect(() => cond(newStack(), Condition.negate(Condition.numberEquals(flag.valueAsNumber, 0)))).toThrow(/compares Parameters.Flag \(a Boolean\) with the literal 0/);
   });
 
   test('fails when a condition can never branch', () => {
     const n = PipelineParameter.integer('N', { defaultValue: 1 });
     const status = PipelineParameter.string('Status', { defaultValue: 'A', enumValues: ['A', 'B'] });
-    expect(() => cond(newStack(), Condition.greaterThan(PipelineValue.fromNumber(2), PipelineValue.fromNumber(1)))).toThrow(/compares constants, so it always takes the same branch/);
-    expect(() => cond(newStack(), Condition.equalTo(n, n))).toThrow(/compares constants/);
-    expect(() => cond(newStack(), Condition.equalTo(status, PipelineValue.fromString('C')))).toThrow("TestStack/Check: condition 'Parameters.Status == \"C\"' can never be true: parameter 'Status' takes only A, B");
-    expect(() => cond(newStack(), Condition.or(Condition.in(status, [PipelineValue.fromString('X'), PipelineValue.fromString('Y')]))))
+    expect(() => cond(newStack(), Condition.numberGreaterThan(2, 1))).toThrow(/compares constants, so it always takes the same branch/);
+    expect(() => cond(newStack(), Condition.numberEquals(n.valueAsNumber, n.valueAsNumber))).toThrow(/compares constants/);
+    expect(() => cond(newStack(), Condition.stringEquals(status.valueAsString, 'C'))).toThrow("TestStack/Check: condition 'Parameters.Status == \"C\"' can never be true: parameter 'Status' takes only A, B");
+    expect(() => cond(newStack(), Condition.anyOf(Condition.stringIn(status.valueAsString, ['X', 'Y']))))
       .toThrow(/can never be true: parameter 'Status' takes only A, B/);
-    expect(() => cond(newStack(), Condition.in(PipelineValue.fromString('a'), [PipelineValue.fromString('a')]))).toThrow(/tests constants/);
-    expect(() => cond(newStack(), Condition.equalTo(status, PipelineValue.fromString('B')))).not.toThrow();
+    expect(() => cond(newStack(), Condition.stringIn('a', ['a']))).toThrow(/tests constants/);
+    expect(() => cond(newStack(), Condition.stringEquals(status.valueAsString, 'B'))).not.toThrow();
   });
 });
 
@@ -124,7 +124,7 @@ describe('JsonGet against the property file', () => {
     const file = new PropertyFile({ name: 'Report', outputName: 'evaluation', path: 'e.json', expectedPaths: ['metrics.accuracy.value', 'metrics.auc.value'] });
     const evaluate = evaluation(stack, file);
     const check = new ConditionStepConstruct(stack, 'Check', {
-      conditions: [Condition.greaterThan(file.jsonGet('metrics.acuracy.value'), PipelineValue.fromNumber(0.5))],
+      conditions: [Condition.numberGreaterThan(file.jsonGet('metrics.acuracy.value').valueAsNumber, 0.5)],
       elseSteps: [new FailStepConstruct(stack, 'F')],
     });
     expect(() => render(stack, [evaluate, check])).toThrow(
@@ -149,7 +149,7 @@ describe('JsonGet against the property file', () => {
     const file2 = new PropertyFile({ name: 'Report', outputName: 'evaluation', path: 'e.json', sampleDocument: { folds: [{ auc: 0.8 }] } });
     const evaluate2 = evaluation(ok, file2);
     const check = new ConditionStepConstruct(ok, 'Check', {
-      conditions: [Condition.greaterThan(file2.jsonGet("folds[0]['auc']"), PipelineValue.fromNumber(0.5))],
+      conditions: [Condition.numberGreaterThan(file2.jsonGet("folds[0]['auc']").valueAsNumber, 0.5)],
       elseSteps: [new FailStepConstruct(ok, 'F')],
     });
     expect(definitionOf(new MlPipeline(ok, 'P', { pipelineName: 'P', steps: [evaluate2, check] })).Steps).toHaveLength(2);
@@ -160,7 +160,7 @@ describe('JsonGet against the property file', () => {
     const file = new PropertyFile({ name: 'Report', outputName: 'evaluation', path: 'e.json' });
     evaluation(stack, file);
     const check = new ConditionStepConstruct(stack, 'Check', {
-      conditions: [Condition.greaterThan(file.jsonGet('a'), PipelineValue.fromNumber(0.5))],
+      conditions: [Condition.numberGreaterThan(file.jsonGet('a').valueAsNumber, 0.5)],
       elseSteps: [new FailStepConstruct(stack, 'F')],
     });
     expect(() => render(stack, [check])).toThrow(/step 'Check' uses a property of step 'Evaluate' \(TestStack\/Evaluate\), which is not part of pipeline TestStack\/P/);
@@ -177,7 +177,7 @@ describe('branches', () => {
     const train = new TrainingStepConstruct(stack, 'TrainA', { image: ContainerImage.xgboost('1.7-1') });
     const other = new TrainingStepConstruct(stack, 'TrainB', { image: ContainerImage.xgboost('1.7-1') });
     const check = new ConditionStepConstruct(stack, 'Check', {
-      conditions: [Condition.greaterThan(n, PipelineValue.fromNumber(0))],
+      conditions: [Condition.numberGreaterThan(n.valueAsNumber, 0)],
       ifSteps: [train],
       elseSteps: [other],
     });
@@ -206,7 +206,7 @@ describe('branches', () => {
     const n = PipelineParameter.integer('N', { defaultValue: 1 });
     const a = new TrainingStepConstruct(s2, 'A', { image: ContainerImage.xgboost('1.7-1') });
     const b = new CreateModelStepConstruct(s2, 'B', { containers: [{ image: ContainerImage.xgboost('1.7-1'), modelDataUrl: a.modelArtifactsS3Uri }] });
-    const check2 = new ConditionStepConstruct(s2, 'Check', { conditions: [Condition.greaterThan(n, PipelineValue.fromNumber(0))], ifSteps: [a], elseSteps: [b] });
+    const check2 = new ConditionStepConstruct(s2, 'Check', { conditions: [Condition.numberGreaterThan(n.valueAsNumber, 0)], ifSteps: [a], elseSteps: [b] });
     expect(() => render(s2, [check2])).toThrow("TestStack/B: step 'B' is in the else-branch of condition step 'Check' and uses step 'A' of its if-branch; only one branch runs, so it could never run: move one of them");
   });
 

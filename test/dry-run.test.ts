@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { SeedPipelineStack } from '../examples/seed-pipeline/seed-pipeline-stack';
 import {
   Condition, ConditionStepConstruct, ContainerImage, CreateModelStepConstruct, FailStepConstruct, Join, MlPipeline, PipelineParameter,
-  PipelineValue, ProcessingStepConstruct, PropertyFile, TrainingStepConstruct,
+  ProcessingStepConstruct, PropertyFile, TrainingStepConstruct,
 } from '../src';
 import { newStack } from './util';
 
@@ -91,39 +91,37 @@ describe('dry run semantics', () => {
     };
     return pipelineWith(stack, conditions(params)).dryRun({ parameters }).conditionSteps[0].branch;
   };
-  const n = (x: number) => PipelineValue.fromNumber(x);
-  const str = (x: string) => PipelineValue.fromString(x);
 
   test.each([
-    ['equalTo (number)', (p: any) => [Condition.equalTo(p.i, n(5))], 'if'],
-    ['equalTo (string)', (p: any) => [Condition.equalTo(p.s, str('abd'))], 'else'],
-    ['equalTo (boolean)', (p: any) => [Condition.equalTo(p.b, PipelineValue.fromBoolean(true))], 'if'],
-    ['equalTo integer and float', (p: any) => [Condition.equalTo(p.i, n(5.0))], 'if'],
-    ['greaterThan', (p: any) => [Condition.greaterThan(p.i, n(5))], 'else'],
-    ['greaterThanOrEqualTo', (p: any) => [Condition.greaterThanOrEqualTo(p.i, n(5))], 'if'],
-    ['lessThan', (p: any) => [Condition.lessThan(p.f, n(0.6))], 'if'],
-    ['lessThanOrEqualTo', (p: any) => [Condition.lessThanOrEqualTo(p.f, n(0.4))], 'else'],
-    ['lessThan on strings (lexicographic)', (p: any) => [Condition.lessThan(p.s, str('abd'))], 'if'],
-    ['in (found)', (p: any) => [Condition.in(p.s, [str('x'), str('abc')])], 'if'],
-    ['in (not found)', (p: any) => [Condition.in(p.i, [n(1), n(2)])], 'else'],
-    ['not', (p: any) => [Condition.not(Condition.equalTo(p.i, n(5)))], 'else'],
-    ['or (one holds)', (p: any) => [Condition.or(Condition.equalTo(p.i, n(1)), Condition.greaterThan(p.f, n(0.1)))], 'if'],
-    ['or (none holds)', (p: any) => [Condition.or(Condition.equalTo(p.i, n(1)), Condition.greaterThan(p.f, n(0.9)))], 'else'],
-    ['conditions are ANDed (one fails)', (p: any) => [Condition.equalTo(p.i, n(5)), Condition.greaterThan(p.f, n(0.9))], 'else'],
-    ['conditions are ANDed (all hold)', (p: any) => [Condition.equalTo(p.i, n(5)), Condition.greaterThan(p.f, n(0.1))], 'if'],
+    ['equalTo (number)', (p: any) => [Condition.numberEquals(p.i.valueAsNumber, 5)], 'if'],
+    ['equalTo (string)', (p: any) => [Condition.stringEquals(p.s.valueAsString, 'abd')], 'else'],
+    ['equalTo (boolean)', (p: any) => [Condition.booleanEquals(p.b.valueAsString, true)], 'if'],
+    ['equalTo integer and float', (p: any) => [Condition.numberEquals(p.i.valueAsNumber, 5.0)], 'if'],
+    ['greaterThan', (p: any) => [Condition.numberGreaterThan(p.i.valueAsNumber, 5)], 'else'],
+    ['greaterThanOrEqualTo', (p: any) => [Condition.numberGreaterThanOrEqualTo(p.i.valueAsNumber, 5)], 'if'],
+    ['lessThan', (p: any) => [Condition.numberLessThan(p.f.valueAsNumber, 0.6)], 'if'],
+    ['lessThanOrEqualTo', (p: any) => [Condition.numberLessThanOrEqualTo(p.f.valueAsNumber, 0.4)], 'else'],
+    ['lessThan on strings (lexicographic)', (p: any) => [Condition.stringLessThan(p.s.valueAsString, 'abd')], 'if'],
+    ['in (found)', (p: any) => [Condition.stringIn(p.s.valueAsString, ['x', 'abc'])], 'if'],
+    ['in (not found)', (p: any) => [Condition.numberIn(p.i.valueAsNumber, [1, 2])], 'else'],
+    ['not', (p: any) => [Condition.negate(Condition.numberEquals(p.i.valueAsNumber, 5))], 'else'],
+    ['or (one holds)', (p: any) => [Condition.anyOf(Condition.numberEquals(p.i.valueAsNumber, 1), Condition.numberGreaterThan(p.f.valueAsNumber, 0.1))], 'if'],
+    ['or (none holds)', (p: any) => [Condition.anyOf(Condition.numberEquals(p.i.valueAsNumber, 1), Condition.numberGreaterThan(p.f.valueAsNumber, 0.9))], 'else'],
+    ['conditions are ANDed (one fails)', (p: any) => [Condition.numberEquals(p.i.valueAsNumber, 5), Condition.numberGreaterThan(p.f.valueAsNumber, 0.9)], 'else'],
+    ['conditions are ANDed (all hold)', (p: any) => [Condition.numberEquals(p.i.valueAsNumber, 5), Condition.numberGreaterThan(p.f.valueAsNumber, 0.1)], 'if'],
   ])('%s', (_name, conditions, expected) => {
     expect(branch(conditions as any)).toBe(expected);
   });
 
   test('parameter values given override defaults', () => {
-    expect(branch((p) => [Condition.equalTo(p.i, n(5))], { I: 6 })).toBe('else');
+    expect(branch((p) => [Condition.numberEquals(p.i.valueAsNumber, 5)], { I: 6 })).toBe('else');
   });
 
   test('a number read from a file compares with a numeric string as a number; ordering a number with a word fails the step', () => {
     const stack = newStack();
     const file = new PropertyFile({ name: 'R', outputName: 'o', path: 'r.json' });
     const evaluate = new ProcessingStepConstruct(stack, 'Eval', { image: IMAGE, outputs: [{ outputName: 'o', source: '/opt/ml/processing/o' }], propertyFiles: [file] });
-    const p = pipelineWith(stack, [Condition.greaterThan(file.jsonGet('v'), n(1))], { evaluate });
+    const p = pipelineWith(stack, [Condition.numberGreaterThan(file.jsonGet('v').valueAsNumber, 1)], { evaluate });
     expect(p.dryRun({ propertyFiles: { R: { v: '2.5' } } }).conditionSteps[0].branch).toBe('if');
     const failed = p.dryRun({ propertyFiles: { R: { v: 'high' } } });
     expect(failed.failedStep).toBe('Check');
@@ -136,7 +134,7 @@ describe('dry run semantics', () => {
     const evaluate = new ProcessingStepConstruct(stack, 'Eval', { image: IMAGE, outputs: [{ outputName: 'o', source: '/opt/ml/processing/o' }], propertyFiles: [file] });
     const train = new TrainingStepConstruct(stack, 'Retrain', { image: ContainerImage.xgboost('1.7-1') });
     const check = new ConditionStepConstruct(stack, 'Check', {
-      conditions: [Condition.lessThan(file.jsonGet('auc'), n(0.75))],
+      conditions: [Condition.numberLessThan(file.jsonGet('auc').valueAsNumber, 0.75)],
       ifSteps: [train],
       elseSteps: [new FailStepConstruct(stack, 'Done', { errorMessage: Join.of(' ', ['auc was', file.jsonGet('auc').valueAsString]).valueAsString })],
     });
@@ -152,7 +150,7 @@ describe('dry run semantics', () => {
     const stack = newStack();
     const train = new TrainingStepConstruct(stack, 'Train', { image: ContainerImage.xgboost('1.7-1') });
     const check = new ConditionStepConstruct(stack, 'Check', {
-      conditions: [Condition.greaterThan(train.finalMetricValue('validation:auc'), n(0.8))],
+      conditions: [Condition.numberGreaterThan(train.finalMetricValue('validation:auc'), 0.8)],
       elseSteps: [new FailStepConstruct(stack, 'F')],
     });
     const pipeline = new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [train, check] });

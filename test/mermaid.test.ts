@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { SeedPipelineStack } from '../examples/seed-pipeline/seed-pipeline-stack';
 import {
-  Condition, ConditionStepConstruct, ContainerImage, FailStepConstruct, MlPipeline, PipelineParameter, PipelineValue, ProcessingStepConstruct,
+  Condition, ConditionStepConstruct, ContainerImage, FailStepConstruct, MlPipeline, PipelineParameter, ProcessingStepConstruct,
 } from '../src';
 import { newStack } from './util';
 
@@ -22,7 +22,7 @@ describe('the Mermaid diagram', () => {
     });
     const after = new FailStepConstruct(stack, 'After', { dependsOn: [second], errorMessage: 'x' });
     const check = new ConditionStepConstruct(stack, 'Check', {
-      conditions: [Condition.greaterThan(n, PipelineValue.fromNumber(0))],
+      conditions: [Condition.numberGreaterThan(n.valueAsNumber, 0)],
       ifSteps: [after],
       elseSteps: [new FailStepConstruct(stack, 'Other')],
     });

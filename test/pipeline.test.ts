@@ -4,8 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Condition, ConditionStepConstruct, PipelineParameter, ContainerImage, FailStepConstruct, MlPipeline, PipelineValue, ProcessingStepConstruct,
-  Processor, TrainingStepConstruct,
+  Condition, ConditionStepConstruct, PipelineParameter, ContainerImage, FailStepConstruct, MlPipeline, ProcessingStepConstruct,
+  PipelineValue, Processor, TrainingStepConstruct,
 } from '../src';
 import { definitionOf, expectValidDefinition, newStack } from './util';
 
@@ -221,7 +221,7 @@ describe('MlPipeline failures', () => {
     const stack = newStack();
     const top = new FailStepConstruct(stack, 'Top', { stepName: 'Dup' });
     const nested = new FailStepConstruct(stack, 'Nested', { stepName: 'Dup' });
-    const check = new ConditionStepConstruct(stack, 'Check', { conditions: [Condition.equalTo(PipelineParameter.integer('N', { defaultValue: 1 }), PipelineValue.fromNumber(1))], ifSteps: [nested] });
+    const check = new ConditionStepConstruct(stack, 'Check', { conditions: [Condition.numberEquals(PipelineParameter.integer('N', { defaultValue: 1 }).valueAsNumber, 1)], ifSteps: [nested] });
     const p = new MlPipeline(stack, 'P', { steps: [top, check] });
     expect(() => Template.fromStack(stack)).toThrow(/step name 'Dup' is already used by TestStack\/Top/);
     expect(() => p.renderDefinition()).toThrow(/condition branches included/);
@@ -247,7 +247,7 @@ describe('MlPipeline failures', () => {
   test('fails when a step is both at the top level and in a branch', () => {
     const stack = newStack();
     const fail = new FailStepConstruct(stack, 'F');
-    const check = new ConditionStepConstruct(stack, 'Check', { conditions: [Condition.equalTo(PipelineParameter.integer('N', { defaultValue: 1 }), PipelineValue.fromNumber(1))], elseSteps: [fail] });
+    const check = new ConditionStepConstruct(stack, 'Check', { conditions: [Condition.numberEquals(PipelineParameter.integer('N', { defaultValue: 1 }).valueAsNumber, 1)], elseSteps: [fail] });
     const p = new MlPipeline(stack, 'P', { steps: [check, fail] });
     expect(() => p.renderDefinition()).toThrow("TestStack/F: step 'F' is placed twice in pipeline TestStack/P: at the else-branch of condition step 'Check' and at the top level; a step runs once: list it in one place only");
   });
@@ -312,5 +312,36 @@ describe('ContainerImage', () => {
     const far = newStack({ env: { region: 'xx-nowhere-1' } });
     const step2 = new ProcessingStepConstruct(far, 'B', { image: ContainerImage.sklearn('1.2-1') });
     expect(() => new MlPipeline(far, 'P', { steps: [step2] })).toThrow(/the SageMaker sklearn 1.2-1 image is not published in region xx-nowhere-1; it is in: af-south-1/);
+  });
+});
+
+describe('the pipeline as a grantee and as the host of its steps', () => {
+  test('bucket.grantRead(pipeline) grants the pipeline role, and the statement is recorded', () => {
+    const stack = newStack();
+    const pipeline = new MlPipeline(stack, 'P', { pipelineName: 'P' });
+    const data = new s3.Bucket(stack, 'Data');
+    data.grantRead(pipeline);
+    const policy = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const statements = Object.values(policy).flatMap((p: any) => p.Properties.Statement ?? p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+      Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^Data/), 'Arn'] }, expect.anything()],
+    }));
+    expect(Object.values(policy).map((p: any) => p.Properties.Roles)).toEqual([[{ Ref: expect.stringMatching(/^PRole/) }]]);
+    expect(pipeline.requiredPolicyStatements().flatMap((st) => st.actions)).toContain('s3:GetObject*');
+  });
+
+  test('a step joins through the host interface: default outputs under the artifact bucket, its role passed to the job', () => {
+    const stack = newStack();
+    const step = new ProcessingStepConstruct(stack, 'Prep', {
+      image: ContainerImage.sklearn('1.2-1'),
+      outputs: [{ outputName: 'train', source: '/opt/ml/processing/train' }],
+    });
+    const pipeline = new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [step] });
+    expect(step.pipeline).toBe(pipeline);
+    expect(definitionOf(pipeline).Steps[0].Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri).toEqual({
+      'Std:Join': { On: '/', Values: ['s3:/', expect.stringMatching(/^<<Ref:PArtifactBucket/), 'P', { Get: 'Execution.PipelineExecutionId' }, 'Prep', 'train'] },
+    });
+    expect(PipelineValue.isPipelineToken(pipeline.defaultOutputUri('X', 'y'))).toBe(true);
   });
 });

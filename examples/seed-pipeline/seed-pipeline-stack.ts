@@ -116,12 +116,12 @@ export class SeedPipelineStack extends Stack {
       serverAccessLogsBucket: accessLogs,
       notifications: { emailAddresses: alertEmail ? [alertEmail] : undefined },
     });
-    this.registration = this.pipeline.addConditionalRegistration('AccuracyGate', {
+    this.registration = ConditionalRegistration.addToPipeline(this.pipeline, 'AccuracyGate', {
       evaluationStep: evaluate,
       propertyFile: evaluationReport,
       metricPath: 'binary_classification_metrics.accuracy.value',
       comparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO,
-      threshold: accuracyThreshold,
+      threshold: accuracyThreshold.valueAsNumber,
       model: RegistrationModel.fromTrainingStep(train),
       modelPackageGroup: group,
       approvalStatus: modelApprovalStatus.valueAsString,

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ContainerImage } from '../container-image';
 import { IModelPackageGroup, ModelPackageGroup } from '../model-package-group';
-import { checkJsonPath } from '../private/json-path';
+import { MlPipeline } from '../pipeline';
 import { ConditionStepConstruct } from '../steps/condition-step';
 import { FailStepConstruct } from '../steps/fail-step';
 import { ModelContainer } from '../steps/model-container';
@@ -11,10 +11,10 @@ import { PipelineStep, RetryPolicy } from '../steps/step';
 import { TrainingStepConstruct } from '../steps/training-step';
 import { Condition } from '../values/condition';
 import { Join } from '../values/join';
-import { JsonGet } from '../values/json-get';
 import { PipelineParameter } from '../values/parameter';
 import { PipelineValue, ValueKind, literalOf } from '../values/pipeline-value';
-import { PropertyFile } from '../values/property-file';
+import { checkJsonPath } from '../values/private/json-path';
+import { JsonGet, PropertyFile } from '../values/property-file';
 
 /** How the metric is compared with the threshold: the model is registered when `metric <op> threshold`. */
 export enum MetricComparison {
@@ -96,8 +96,8 @@ export interface ConditionalRegistrationProps {
    * @default MetricComparison.GREATER_THAN_OR_EQUAL_TO
    */
   readonly comparison?: MetricComparison;
-  /** The threshold: `PipelineValue.fromNumber(0.8)` or a numeric parameter. */
-  readonly threshold: PipelineValue;
+  /** The threshold: a number (`0.8`), or an Integer or Float parameter's `valueAsNumber`. */
+  readonly threshold: number;
   /** The model to register. */
   readonly model: RegistrationModel;
   /**
@@ -151,19 +151,28 @@ export interface ConditionalRegistrationProps {
 /**
  * Registers a model only when a metric of its evaluation clears a threshold; otherwise fails the execution with a
  * message that states the metric and the threshold. One condition step whose if-branch registers the model (plus
- * any `passingSteps`) and whose else-branch is a Fail step. Add `conditionStep` to the pipeline, or use
- * `MlPipeline.addConditionalRegistration`.
+ * any `passingSteps`) and whose else-branch is a Fail step. Add `conditionStep` to a pipeline, or create it in a
+ * pipeline in one call with `ConditionalRegistration.addToPipeline`.
  *
  * @example
- * const gate = new ConditionalRegistration(this, 'Gate', {
+ * const gate = ConditionalRegistration.addToPipeline(pipeline, 'Gate', {
  *   evaluationStep: evaluate,
  *   propertyFile: report,
  *   metricPath: 'binary_classification_metrics.accuracy.value',
- *   threshold: PipelineValue.fromNumber(0.8),
+ *   threshold: 0.8,
  *   model: RegistrationModel.fromTrainingStep(train),
  * });
  */
 export class ConditionalRegistration extends Construct {
+  /**
+   * Creates a `ConditionalRegistration` as a child of a pipeline and adds its condition step to the pipeline.
+   */
+  public static addToPipeline(pipeline: MlPipeline, id: string, props: ConditionalRegistrationProps): ConditionalRegistration {
+    const registration = new ConditionalRegistration(pipeline, id, props);
+    pipeline.addStep(registration.conditionStep);
+    return registration;
+  }
+
   /** The condition step: the one top-level step of the pattern. */
   public readonly conditionStep: ConditionStepConstruct;
   /** The registration step (if-branch). */
@@ -180,8 +189,8 @@ export class ConditionalRegistration extends Construct {
   constructor(scope: Construct, id: string, props: ConditionalRegistrationProps) {
     super(scope, id);
     const where = this.node.path;
-    if (props.propertyFile.processingStep !== props.evaluationStep) {
-      const owner = props.propertyFile.processingStep;
+    if (props.propertyFile._writer !== props.evaluationStep) {
+      const owner = props.propertyFile._writer;
       throw new Error(`${where}: property file '${props.propertyFile.name}' is not attached to the evaluation step ${props.evaluationStep.node.path}`
         + `${owner ? ` but to ${owner.node.path}` : ''}; add it to the evaluation step's propertyFiles`);
     }
@@ -189,10 +198,13 @@ export class ConditionalRegistration extends Construct {
     if (pathProblem) {
       throw new Error(`${where}: metricPath '${props.metricPath}' is not a JSON path (${pathProblem}); expected a path such as 'metrics.accuracy.value'`);
     }
-    const threshold = props.threshold;
+    if (typeof props.threshold !== 'number') {
+      throw new Error(`${where}: the threshold is ${JSON.stringify(props.threshold)}; expected a number (0.8) or an Integer/Float parameter's valueAsNumber`);
+    }
+    const threshold = PipelineValue.fromNumber(props.threshold);
     if (threshold.kind === ValueKind.STRING || threshold.kind === ValueKind.BOOLEAN) {
       throw new Error(`${where}: the threshold ${threshold.describe()} is a ${threshold.kind}; a metric is compared with a number: `
-        + 'use PipelineValue.fromNumber(...) or an Integer/Float parameter');
+        + 'use a number (0.8) or an Integer/Float parameter\'s valueAsNumber');
     }
     const comparison = props.comparison ?? MetricComparison.GREATER_THAN_OR_EQUAL_TO;
 
@@ -240,19 +252,19 @@ export class ConditionalRegistration extends Construct {
     });
     this.conditionStep = new ConditionStepConstruct(this, 'Check', {
       stepName: props.conditionStepName ?? `${id}-Check`,
-      conditions: [conditionOf(comparison, this.metric, threshold)],
+      conditions: [conditionOf(comparison, this.metric.valueAsNumber, props.threshold)],
       ifSteps: [this.registerStep, ...(props.passingSteps ?? [])],
       elseSteps: [this.failStep],
     });
   }
 }
 
-function conditionOf(comparison: MetricComparison, metric: PipelineValue, threshold: PipelineValue): Condition {
+function conditionOf(comparison: MetricComparison, metric: number, threshold: number): Condition {
   switch (comparison) {
-    case MetricComparison.GREATER_THAN: return Condition.greaterThan(metric, threshold);
-    case MetricComparison.LESS_THAN_OR_EQUAL_TO: return Condition.lessThanOrEqualTo(metric, threshold);
-    case MetricComparison.LESS_THAN: return Condition.lessThan(metric, threshold);
-    case MetricComparison.EQUAL_TO: return Condition.equalTo(metric, threshold);
-    default: return Condition.greaterThanOrEqualTo(metric, threshold);
+    case MetricComparison.GREATER_THAN: return Condition.numberGreaterThan(metric, threshold);
+    case MetricComparison.LESS_THAN_OR_EQUAL_TO: return Condition.numberLessThanOrEqualTo(metric, threshold);
+    case MetricComparison.LESS_THAN: return Condition.numberLessThan(metric, threshold);
+    case MetricComparison.EQUAL_TO: return Condition.numberEquals(metric, threshold);
+    default: return Condition.numberGreaterThanOrEqualTo(metric, threshold);
   }
 }

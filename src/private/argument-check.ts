@@ -2,6 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Token } from 'aws-cdk-lib';
 import { ValueKind } from '../values/pipeline-value';
+import type { ReferenceInfo } from '../values/private/context';
+
+export type { ReferenceInfo };
 
 /**
  * Synth-time check of a step's Arguments against the request shape of the SageMaker API call the step makes
@@ -35,7 +38,7 @@ const REQUESTS: Record<string, { shape: string; generated: string[] }> = {
 let shapes: Record<string, Shape> | undefined;
 function loadShapes(): Record<string, Shape> {
   if (!shapes) {
-    shapes = JSON.parse(fs.readFileSync(path.join(__dirname, 'data', 'sagemaker-api-shapes.json'), 'utf-8')).shapes;
+    shapes = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'data', 'sagemaker-api-shapes.json'), 'utf-8')).shapes;
   }
   return shapes!;
 }
@@ -43,14 +46,6 @@ function loadShapes(): Record<string, Shape> {
 const FUNCTIONS = ['Get', 'Std:Join', 'Std:JsonGet'];
 const isObject = (v: any) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isFunction = (v: any) => isObject(v) && Object.keys(v).length === 1 && FUNCTIONS.includes(Object.keys(v)[0]);
-
-/** What a pipeline function refers to, for messages and kinds. */
-export interface ReferenceInfo {
-  /** Its kind, when known. */
-  readonly kind: ValueKind;
-  /** How to name it in a message (`Parameters.Count, an Integer parameter`). */
-  readonly description: string;
-}
 
 /** One problem found in a step's Arguments. */
 export interface ArgumentProblem {

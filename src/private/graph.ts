@@ -104,7 +104,7 @@ export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], expli
       }
     }
     for (const file of refs.propertyFiles) {
-      const owner = file.processingStep!;
+      const owner = file._writer! as PipelineStep;
       if (!nodes.has(owner)) {
         throw new Error(`${node.step.node.path}: step '${node.step.stepName}' reads property file '${file.name}' of step '${owner.stepName}' (${owner.node.path}), which is not part of pipeline ${where}; add that step to the pipeline's steps`);
       }

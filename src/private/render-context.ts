@@ -1,17 +1,16 @@
 import { Token, Tokenization } from 'aws-cdk-lib';
-import type { ReferenceInfo } from './argument-check';
-import { PipelineStep } from '../steps/step';
+import { PipelineStep, StepRenderContext } from '../steps/step';
 import { Condition } from '../values/condition';
-import type { JsonGet } from '../values/json-get';
 import type { PipelineParameter } from '../values/parameter';
 import { ConcatValue, PipelineToken, PipelineValue, splitString } from '../values/pipeline-value';
-import type { PropertyFile } from '../values/property-file';
+import type { ReferenceInfo, StepReference } from '../values/private/context';
+import type { JsonGet, PropertyFile } from '../values/property-file';
 
 /**
  * What a rendered value refers to: collected while a step (or the pipeline) is rendered, so that the graph knows
  * the data dependencies without the user listing them.
  */
-export class RenderContext {
+export class RenderContext implements StepRenderContext {
   public readonly parameters = new Set<PipelineParameter>();
   public readonly steps = new Set<PipelineStep>();
   public readonly propertyFiles = new Set<PropertyFile>();
@@ -35,8 +34,9 @@ export class RenderContext {
     this.parameters.add(parameter);
   }
 
-  public useStep(step: PipelineStep): void {
-    this.steps.add(step);
+  public useStep(step: StepReference): void {
+    // Every step reference a value holds is a PipelineStep (values see steps only through this interface).
+    this.steps.add(step as PipelineStep);
   }
 
   public usePropertyFile(propertyFile: PropertyFile): void {

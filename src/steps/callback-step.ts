@@ -1,10 +1,8 @@
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { MlPipeline } from '../pipeline';
 import { checkInputs } from './lambda-step';
 import { OutputParameter, checkOutputParameters, outputValue, renderOutputParameters } from './output-parameters';
-import { CacheConfig, PipelineStep, StepBindOptions, StepOptions, StepType } from './step';
-import { PipelineValue } from '../values/pipeline-value';
+import { CacheConfig, PipelineStep, IPipelineHost, StepOptions, StepType } from './step';
 
 /** Properties of a `CallbackStepConstruct`. */
 export interface CallbackStepConstructProps extends StepOptions {
@@ -44,18 +42,21 @@ export class CallbackStepConstruct extends PipelineStep {
     this.queue = props.queue;
   }
 
-  /** The value of an output, once the step has run: `Steps.<Name>.OutputParameters['<name>']`. */
-  public outputValue(name: string): PipelineValue {
-    return outputValue(this, this.props.outputs ?? [], name);
-  }
-
-  /** The value of an output as a string token, for any step property that takes a string. */
+  /**
+   * The value of an output as a string token, once the step has run (`Steps.<Name>.OutputParameters['<name>']`):
+   * for a string property, or for `Condition.stringEquals` / `Condition.booleanEquals` (a Boolean output).
+   */
   public outputAsString(name: string): string {
-    return this.outputValue(name).valueAsString;
+    return outputValue(this, this.props.outputs ?? [], name).valueAsString;
   }
 
-  protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    this.props.queue.grantSendMessages(options.grantee);
+  /** The value of an Integer or Float output as a number token, for a number property or `Condition.number*`. */
+  public outputAsNumber(name: string): number {
+    return outputValue(this, this.props.outputs ?? [], name).valueAsNumber;
+  }
+
+  protected bind(pipeline: IPipelineHost): void {
+    this.props.queue.grantSendMessages(pipeline);
   }
 
   protected renderArguments(): any {

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { PipelineStep, StepOptions, StepProperty, StepType } from './step';
-import { checkCondition } from '../private/condition-check';
 import { Condition } from '../values/condition';
-import { PipelineValue, ValueKind } from '../values/pipeline-value';
+import { ValueKind } from '../values/pipeline-value';
+import { checkCondition } from '../values/private/condition-check';
 
 /** Properties of a `ConditionStepConstruct`. */
 export interface ConditionStepConstructProps extends StepOptions {
@@ -53,9 +53,12 @@ export class ConditionStepConstruct extends PipelineStep {
     }
   }
 
-  /** The outcome of the conditions (true or false), once the step has run. */
-  public get outcome(): PipelineValue {
-    return new StepProperty(this, 'Outcome', ValueKind.BOOLEAN);
+  /**
+   * The outcome of the conditions (true or false), once the step has run, as the string token of a Boolean
+   * value: for `Condition.booleanEquals(step.outcome, true)` or a string property.
+   */
+  public get outcome(): string {
+    return new StepProperty(this, 'Outcome', ValueKind.BOOLEAN).valueAsString;
   }
 
   /** @internal */

@@ -1,10 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { MlPipeline } from '../pipeline';
 import { ModelContainer, bindContainers, checkContainers } from './model-container';
 import { NetworkConfig, renderVpcConfig } from './network';
-import { PipelineStep, RetryableStepOptions, StepBindOptions, StepProperty, StepType } from './step';
+import { PipelineStep, RetryableStepOptions, IPipelineHost, StepProperty, StepType } from './step';
 import { ValueKind } from '../values/pipeline-value';
 
 /** How the containers of a multi-container model are invoked. */
@@ -53,8 +52,8 @@ export class CreateModelStepConstruct extends PipelineStep {
     return new StepProperty(this, 'ModelName', ValueKind.STRING).valueAsString;
   }
 
-  protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    const role = options.grantee;
+  protected bind(pipeline: IPipelineHost): void {
+    const role = pipeline;
     // Models take names of SageMaker's choosing, so the resource cannot be narrowed by name.
     iam.Grant.addToPrincipal({
       grantee: role,

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
+import { asStringArgument } from './private/jobs';
 import { PipelineStep, StepOptions, StepType } from './step';
-import { asStringArgument } from '../private/jobs';
 
 /** Properties of a `FailStepConstruct`. */
 export interface FailStepConstructProps extends StepOptions {

@@ -1,8 +1,7 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { MlPipeline } from '../pipeline';
 import { OutputParameter, checkOutputParameters, outputValue, renderOutputParameters } from './output-parameters';
-import { CacheConfig, PipelineStep, StepBindOptions, StepOptions, StepType } from './step';
+import { CacheConfig, PipelineStep, IPipelineHost, StepOptions, StepType } from './step';
 import { PipelineValue } from '../values/pipeline-value';
 
 /** Properties of a `LambdaStepConstruct`. */
@@ -49,18 +48,21 @@ export class LambdaStepConstruct extends PipelineStep {
     this.lambdaFunction = props.lambdaFunction;
   }
 
-  /** The value of an output, once the step has run: `Steps.<Name>.OutputParameters['<name>']`. */
-  public outputValue(name: string): PipelineValue {
-    return outputValue(this, this.props.outputs ?? [], name);
-  }
-
-  /** The value of an output as a string token, for any step property that takes a string. */
+  /**
+   * The value of an output as a string token, once the step has run (`Steps.<Name>.OutputParameters['<name>']`):
+   * for a string property, or for `Condition.stringEquals` / `Condition.booleanEquals` (a Boolean output).
+   */
   public outputAsString(name: string): string {
-    return this.outputValue(name).valueAsString;
+    return outputValue(this, this.props.outputs ?? [], name).valueAsString;
   }
 
-  protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    this.props.lambdaFunction.grantInvoke(options.grantee);
+  /** The value of an Integer or Float output as a number token, for a number property or `Condition.number*`. */
+  public outputAsNumber(name: string): number {
+    return outputValue(this, this.props.outputs ?? [], name).valueAsNumber;
+  }
+
+  protected bind(pipeline: IPipelineHost): void {
+    this.props.lambdaFunction.grantInvoke(pipeline);
   }
 
   protected renderArguments(): any {

@@ -2,8 +2,8 @@ import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ContainerImage, ImageUsage } from '../container-image';
+import { grantS3Uri } from './private/s3';
 import { renderEnvironment } from './processing-step';
-import { grantS3Uri } from '../private/s3';
 import { PipelineValue } from '../values/pipeline-value';
 
 /** A container of a model: its image, its model data, its environment. */

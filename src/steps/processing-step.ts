@@ -4,13 +4,10 @@ import { Construct } from 'constructs';
 import { ProcessingCode } from '../code';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
-import type { MlPipeline } from '../pipeline';
 import { NetworkConfig, renderVpcConfig } from './network';
-import { JobStepOptions, PipelineStep, StepBindOptions, StepProperty, StepType } from './step';
-import { asStringArgument, grantJob } from '../private/jobs';
-import { grantS3Uri } from '../private/s3';
-import { ExecutionVariable } from '../values/execution-variable';
-import { Join } from '../values/join';
+import { asStringArgument, grantJob } from './private/jobs';
+import { grantS3Uri } from './private/s3';
+import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
 import { PipelineParameter } from '../values/parameter';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 import { PropertyFile } from '../values/property-file';
@@ -289,8 +286,8 @@ export class ProcessingStepConstruct extends PipelineStep {
     return true;
   }
 
-  protected bind(pipeline: MlPipeline, options: StepBindOptions): void {
-    const role = options.grantee;
+  protected bind(pipeline: IPipelineHost): void {
+    const role = pipeline;
     grantJob(this, role, 'processing-job', 'ProcessingJob');
     this.imageUri = this.props.image.bind(this, ImageUsage.TRAINING, role).imageUri;
     if (this.props.code) {
@@ -307,7 +304,6 @@ export class ProcessingStepConstruct extends PipelineStep {
     this.props.volumeEncryptionKey?.grantEncryptDecrypt(role);
     this.props.outputEncryptionKey?.grantEncryptDecrypt(role);
     this.vpcConfig = renderVpcConfig(this, this.props.network, role);
-    void pipeline;
   }
 
   protected renderArguments(): any {
@@ -342,7 +338,7 @@ export class ProcessingStepConstruct extends PipelineStep {
       OutputName: output.outputName,
       AppManaged: false,
       S3Output: {
-        S3Uri: output.destination ?? pipeline._defaultOutputUri(this, output.outputName),
+        S3Uri: output.destination ?? pipeline.defaultOutputUri(this.stepName, output.outputName),
         LocalPath: output.source,
         S3UploadMode: output.uploadMode ?? S3UploadMode.END_OF_JOB,
       },
@@ -467,12 +463,3 @@ function grantS3Source(scope: Construct, role: any, source: string): void {
   }
   // Values produced by other steps are in the artifact bucket (or in a location those steps were granted).
 }
-
-/** The default S3 URI of a job output. @internal */
-export function defaultOutputUri(bucketName: string, pipelineName: string, stepName: string, outputName: string): Join {
-  return new Join({
-    on: '/',
-    values: ['s3:/', bucketName, pipelineName, ExecutionVariable.PIPELINE_EXECUTION_ID.valueAsString, stepName, outputName],
-  });
-}
-

@@ -1,9 +1,8 @@
 import { Construct } from 'constructs';
 import type { IModelPackageGroup } from '../model-package-group';
-import type { MlPipeline } from '../pipeline';
 import { ModelContainer, bindContainers, checkContainers } from './model-container';
-import { PipelineStep, RetryableStepOptions, StepBindOptions, StepProperty, StepType } from './step';
-import { asStringArgument, checkEnum } from '../private/jobs';
+import { asStringArgument, checkEnum } from './private/jobs';
+import { PipelineStep, RetryableStepOptions, IPipelineHost, StepProperty, StepType } from './step';
 import { ValueKind } from '../values/pipeline-value';
 
 /** The approval statuses of a model version. */
@@ -142,9 +141,9 @@ export class RegisterModelStepConstruct extends PipelineStep {
     return new StepProperty(this, 'ModelPackageArn', ValueKind.STRING).valueAsString;
   }
 
-  protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    this.props.modelPackageGroup.grantRegister(options.grantee);
-    this.containers = bindContainers(this, this.props.containers, options.grantee);
+  protected bind(pipeline: IPipelineHost): void {
+    this.props.modelPackageGroup.grantRegister(pipeline);
+    this.containers = bindContainers(this, this.props.containers, pipeline);
   }
 
   protected renderArguments(): any {

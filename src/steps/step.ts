@@ -1,10 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
-import type { MlPipeline } from '../pipeline';
-import type { EvaluationContext } from '../private/evaluation';
-import type { RenderContext } from '../private/render-context';
+import { Construct, IConstruct } from 'constructs';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
+import type { EvaluationContext, RenderContext } from '../values/private/context';
 
 /**
  * The step types of a SageMaker pipeline definition.
@@ -144,16 +142,30 @@ export interface JobStepOptions extends RetryableStepOptions {
 const STEP_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
 
 /**
- * What a step needs of the pipeline it is bound to.
+ * What a step needs of the pipeline it joins. `MlPipeline` implements it; a step never sees more of the pipeline.
+ *
+ * The pipeline is the grantee of the step's permissions (`grantPrincipal` is the pipeline's role, through a
+ * recorder that remembers every statement, so the pipeline can list them and report those a role it cannot
+ * change did not take).
  */
-export interface StepBindOptions {
+export interface IPipelineHost extends IConstruct, iam.IGrantable {
   /** The role the pipeline runs as, and passes to the jobs it creates. */
   readonly role: iam.IRole;
+
   /**
-   * Who the step's permissions are granted to: the role, through a recorder that remembers every statement (so
-   * the pipeline can list them, and report those an unchangeable role did not take).
+   * Where a step's output goes when the step is not told: a string token of a location under the pipeline's
+   * artifact bucket that is unique per execution (`s3://<bucket>/<pipeline>/<execution id>/<step>/<output>`).
    */
-  readonly grantee: iam.IGrantable;
+  defaultOutputUri(stepName: string, outputName: string): string;
+}
+
+/**
+ * Where a step renders itself: a value render context that can also render the steps nested in a step (a
+ * condition's branches). Implemented by the engine that renders the pipeline.
+ */
+export interface StepRenderContext extends RenderContext {
+  /** The definition of a step nested in the one being rendered. */
+  renderNested(step: PipelineStep): any;
 }
 
 /**
@@ -177,7 +189,7 @@ export abstract class PipelineStep extends Construct {
   private readonly explicitDependencies: PipelineStep[] = [];
   private readonly retryPolicies: RetryPolicy[];
   private readonly cacheConfig?: CacheConfig;
-  private boundPipeline?: MlPipeline;
+  private boundPipeline?: IPipelineHost;
 
   protected constructor(scope: Construct, id: string, type: StepType, options: JobStepOptions) {
     super(scope, id);
@@ -222,7 +234,7 @@ export abstract class PipelineStep extends Construct {
   }
 
   /** The pipeline this step is part of, once added to one. */
-  public get pipeline(): MlPipeline | undefined {
+  public get pipeline(): IPipelineHost | undefined {
     return this.boundPipeline;
   }
 
@@ -243,17 +255,10 @@ export abstract class PipelineStep extends Construct {
   }
 
   /**
-   * A property of the step's result as a pipeline value, for conditions (see `propertyAsString`).
-   */
-  public property(path: string, kind?: ValueKind): PipelineValue {
-    return new StepProperty(this, path, kind ?? ValueKind.ANY);
-  }
-
-  /**
    * Binds the step to a pipeline: done by `MlPipeline` when the step is added.
    * @internal
    */
-  public _bind(pipeline: MlPipeline): void {
+  public _bind(pipeline: IPipelineHost): void {
     if (this.boundPipeline === pipeline) {
       return;
     }
@@ -261,14 +266,14 @@ export abstract class PipelineStep extends Construct {
       throw new Error(`${this.node.path}: step '${this.stepName}' is already part of pipeline ${this.boundPipeline.node.path}; a step belongs to one pipeline: create another step for ${pipeline.node.path}`);
     }
     this.boundPipeline = pipeline;
-    this.bind(pipeline, { role: pipeline.role, grantee: pipeline._grantee });
+    this.bind(pipeline);
   }
 
   /**
    * Renders the step for the pipeline definition.
    * @internal
    */
-  public _renderStep(ctx: RenderContext): any {
+  public _renderStep(ctx: StepRenderContext): any {
     const args = ctx.render(this.renderArguments());
     const step: Record<string, any> = {
       Name: this.stepName,
@@ -314,9 +319,11 @@ export abstract class PipelineStep extends Construct {
   }
 
   /**
-   * Grants the pipeline's role what the step needs (job creation, data access, image pull, ...).
+   * Grants the pipeline's role what the step needs (job creation, data access, image pull, ...): grant to
+   * `pipeline` itself (it is the grantee), and read what else the step needs of it (its role, default output
+   * locations).
    */
-  protected bind(_pipeline: MlPipeline, _options: StepBindOptions): void {
+  protected bind(_pipeline: IPipelineHost): void {
     // nothing by default
   }
 

@@ -4,12 +4,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
-import type { MlPipeline } from '../pipeline';
 import { NetworkConfig, renderVpcConfig } from './network';
+import { asStringArgument, grantJob } from './private/jobs';
+import { grantS3Uri } from './private/s3';
 import { CompressionType, DataDistribution, checkRange, renderEnvironment } from './processing-step';
-import { JobStepOptions, PipelineStep, StepBindOptions, StepProperty, StepType } from './step';
-import { asStringArgument, grantJob } from '../private/jobs';
-import { grantS3Uri } from '../private/s3';
+import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 
 /** How a training channel is stored in S3. */
@@ -226,18 +225,21 @@ export class TrainingStepConstruct extends PipelineStep {
     return this.propertyAsString('TrainingJobArn');
   }
 
-  /** The final value of a metric the job published, as a pipeline value for conditions. */
-  public finalMetricValue(metricName: string): PipelineValue {
-    return new StepProperty(this, `FinalMetricDataList['${metricName}'].Value`, ValueKind.FLOAT);
+  /**
+   * The final value of a metric the job published (`FinalMetricDataList['<name>'].Value`), as a number token:
+   * for `Condition.number*` or a number property.
+   */
+  public finalMetricValue(metricName: string): number {
+    return new StepProperty(this, `FinalMetricDataList['${metricName}'].Value`, ValueKind.FLOAT).valueAsNumber;
   }
 
   protected get runsJob(): boolean {
     return true;
   }
 
-  protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    grantJob(this, options.grantee, 'training-job', 'TrainingJob');
-    this.bound = bindTrainingJob(this, this.props, options.grantee);
+  protected bind(pipeline: IPipelineHost): void {
+    grantJob(this, pipeline, 'training-job', 'TrainingJob');
+    this.bound = bindTrainingJob(this, this.props, pipeline);
   }
 
   protected renderArguments(): any {
@@ -349,7 +351,7 @@ export function renderTrainingJob(step: PipelineStep, props: TrainingJobProps, b
     HyperParameters: Object.keys(hyperparameters).length > 0 ? hyperparameters : undefined,
     InputDataConfig: channels.length > 0 ? channels : undefined,
     OutputDataConfig: {
-      S3OutputPath: props.outputPath ?? pipeline._defaultOutputUri(step, 'output'),
+      S3OutputPath: props.outputPath ?? pipeline.defaultOutputUri(step.stepName, 'output'),
       KmsKeyId: props.outputEncryptionKey?.keyArn,
     },
     ResourceConfig: {

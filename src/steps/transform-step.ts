@@ -2,12 +2,11 @@ import { Size, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { InstanceType } from '../instance-type';
-import type { MlPipeline } from '../pipeline';
+import { grantJob } from './private/jobs';
+import { grantS3Uri } from './private/s3';
 import { CompressionType, checkRange, renderEnvironment } from './processing-step';
-import { JobStepOptions, PipelineStep, StepBindOptions, StepProperty, StepType } from './step';
+import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
 import { S3DataType } from './training-step';
-import { grantJob } from '../private/jobs';
-import { grantS3Uri } from '../private/s3';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 
 /** How a batch transform splits its input into records. */
@@ -194,8 +193,8 @@ export class TransformStepConstruct extends PipelineStep {
     return true;
   }
 
-  protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    const role = options.grantee;
+  protected bind(pipeline: IPipelineHost): void {
+    const role = pipeline;
     grantJob(this, role, 'transform-job', 'TransformJob');
     if (!PipelineValue.isPipelineToken(this.props.input.s3Uri)) {
       grantS3Uri(this, role, this.props.input.s3Uri, false);
@@ -219,7 +218,7 @@ export class TransformStepConstruct extends PipelineStep {
         SplitType: props.input.splitType,
       },
       TransformOutput: {
-        S3OutputPath: props.outputPath ?? this.pipeline!._defaultOutputUri(this, 'output'),
+        S3OutputPath: props.outputPath ?? this.pipeline!.defaultOutputUri(this.stepName, 'output'),
         Accept: props.accept,
         AssembleWith: props.assembleWith,
         KmsKeyId: props.outputEncryptionKey?.keyArn,

@@ -1,13 +1,11 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { MlPipeline } from '../pipeline';
-import { JobStepOptions, PipelineStep, StepBindOptions, StepProperty, StepType } from './step';
+import { asStringArgument, grantJob } from './private/jobs';
+import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
 import { BoundTrainingJob, TrainingJobProps, bindTrainingJob, renderTrainingJob, validateTrainingJob } from './training-step';
-import type { EvaluationContext } from '../private/evaluation';
-import { asStringArgument, grantJob } from '../private/jobs';
-import type { RenderContext } from '../private/render-context';
 import { Join } from '../values/join';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
+import type { EvaluationContext, RenderContext } from '../values/private/context';
 
 /** Whether the objective metric is maximized or minimized. */
 export enum ObjectiveType {
@@ -178,9 +176,9 @@ export class TuningStepConstruct extends PipelineStep {
     return true;
   }
 
-  protected bind(_pipeline: MlPipeline, options: StepBindOptions): void {
-    grantJob(this, options.grantee, 'hyper-parameter-tuning-job', 'HyperParameterTuningJob');
-    this.bound = bindTrainingJob(this, this.props, options.grantee);
+  protected bind(pipeline: IPipelineHost): void {
+    grantJob(this, pipeline, 'hyper-parameter-tuning-job', 'HyperParameterTuningJob');
+    this.bound = bindTrainingJob(this, this.props, pipeline);
   }
 
   protected renderArguments(): any {
@@ -251,7 +249,7 @@ class TopModelUri extends PipelineValue {
     if (!pipeline && this.outputPath === undefined) {
       throw new Error(`${this.step.node.path}: step '${this.step.stepName}' is not part of a pipeline; add it before synthesizing`);
     }
-    const output = this.outputPath ?? pipeline!._defaultOutputUri(this.step, 'output').valueAsString;
+    const output = this.outputPath ?? pipeline!.defaultOutputUri(this.step.stepName, 'output');
     const job = new StepProperty(this.step, `TrainingJobSummaries[${this.rank}].TrainingJobName`, ValueKind.STRING);
     return Join.of('/', [output, job.valueAsString, 'output/model.tar.gz']);
   }

@@ -1,59 +1,102 @@
 import { PipelineValue } from './pipeline-value';
-import { EvaluationContext, StepFailure } from '../private/evaluation';
-import type { RenderContext } from '../private/render-context';
+import type { EvaluationContext, RenderContext } from './private/context';
+import { StepFailure } from './private/evaluation';
 
 /**
  * A condition of a `ConditionStepConstruct`.
  *
- * The conditions of one step are ANDed; combine them with `Condition.or` and `Condition.not`.
+ * The factories are typed by what they compare, and take plain values: literals (`0.8`, `'Approved'`, `true`)
+ * or the tokens of pipeline values (`param.valueAsNumber`, `report.jsonGet('a.b').valueAsNumber`,
+ * `step.outputAsString('x')`). The conditions of one step are ANDed; combine them with `Condition.anyOf` and
+ * `Condition.negate`.
  *
  * @example
- * Condition.greaterThanOrEqualTo(report.jsonGet('metrics.accuracy.value'), threshold)
+ * Condition.numberGreaterThanOrEqualTo(report.jsonGet('metrics.accuracy.value').valueAsNumber, threshold.valueAsNumber)
  */
 export abstract class Condition {
-  /** `left == right` (named `equalTo` because jsii reserves `equals`). */
-  public static equalTo(left: PipelineValue, right: PipelineValue): Condition {
-    return new ComparisonCondition('Equals', left, right);
+  /** `left == right`, for numbers. */
+  public static numberEquals(left: number, right: number): Condition {
+    return comparison('numberEquals', 'Equals', ConditionOperands.NUMBER, left, right);
   }
 
-  /** `left > right`. */
-  public static greaterThan(left: PipelineValue, right: PipelineValue): Condition {
-    return new ComparisonCondition('GreaterThan', left, right);
+  /** `left > right`, for numbers. */
+  public static numberGreaterThan(left: number, right: number): Condition {
+    return comparison('numberGreaterThan', 'GreaterThan', ConditionOperands.NUMBER, left, right);
   }
 
-  /** `left >= right`. */
-  public static greaterThanOrEqualTo(left: PipelineValue, right: PipelineValue): Condition {
-    return new ComparisonCondition('GreaterThanOrEqualTo', left, right);
+  /** `left >= right`, for numbers. */
+  public static numberGreaterThanOrEqualTo(left: number, right: number): Condition {
+    return comparison('numberGreaterThanOrEqualTo', 'GreaterThanOrEqualTo', ConditionOperands.NUMBER, left, right);
   }
 
-  /** `left < right`. */
-  public static lessThan(left: PipelineValue, right: PipelineValue): Condition {
-    return new ComparisonCondition('LessThan', left, right);
+  /** `left < right`, for numbers. */
+  public static numberLessThan(left: number, right: number): Condition {
+    return comparison('numberLessThan', 'LessThan', ConditionOperands.NUMBER, left, right);
   }
 
-  /** `left <= right`. */
-  public static lessThanOrEqualTo(left: PipelineValue, right: PipelineValue): Condition {
-    return new ComparisonCondition('LessThanOrEqualTo', left, right);
+  /** `left <= right`, for numbers. */
+  public static numberLessThanOrEqualTo(left: number, right: number): Condition {
+    return comparison('numberLessThanOrEqualTo', 'LessThanOrEqualTo', ConditionOperands.NUMBER, left, right);
   }
 
-  /** `value` is one of `values`. */
-  public static in(value: PipelineValue, values: PipelineValue[]): Condition {
-    if (values.length === 0) {
-      throw new Error(`Condition.in(${value.describe()}, []): the list of values is empty, so the condition could never be true; give at least one value`);
+  /** `value` is one of `values`, for numbers. */
+  public static numberIn(value: number, values: number[]): Condition {
+    return membership('numberIn', ConditionOperands.NUMBER, value, values);
+  }
+
+  /** `left == right`, for strings. */
+  public static stringEquals(left: string, right: string): Condition {
+    return comparison('stringEquals', 'Equals', ConditionOperands.STRING, left, right);
+  }
+
+  /** `left > right`, for strings (lexicographic: ISO dates and times order correctly). */
+  public static stringGreaterThan(left: string, right: string): Condition {
+    return comparison('stringGreaterThan', 'GreaterThan', ConditionOperands.STRING, left, right);
+  }
+
+  /** `left >= right`, for strings (lexicographic). */
+  public static stringGreaterThanOrEqualTo(left: string, right: string): Condition {
+    return comparison('stringGreaterThanOrEqualTo', 'GreaterThanOrEqualTo', ConditionOperands.STRING, left, right);
+  }
+
+  /** `left < right`, for strings (lexicographic). */
+  public static stringLessThan(left: string, right: string): Condition {
+    return comparison('stringLessThan', 'LessThan', ConditionOperands.STRING, left, right);
+  }
+
+  /** `left <= right`, for strings (lexicographic). */
+  public static stringLessThanOrEqualTo(left: string, right: string): Condition {
+    return comparison('stringLessThanOrEqualTo', 'LessThanOrEqualTo', ConditionOperands.STRING, left, right);
+  }
+
+  /** `value` is one of `values`, for strings. */
+  public static stringIn(value: string, values: string[]): Condition {
+    return membership('stringIn', ConditionOperands.STRING, value, values);
+  }
+
+  /**
+   * `value == expected`, for booleans: `value` is the string token of a boolean pipeline value (a Boolean
+   * parameter's `valueAsString`, a condition step's `outcome`, a Boolean output of a Lambda or Callback step).
+   */
+  public static booleanEquals(value: string, expected: boolean): Condition {
+    if (typeof expected !== 'boolean') {
+      throw new Error(`Condition.booleanEquals: expected is ${describeInput(expected)}; expected true or false`);
     }
-    return new InCondition(value, values);
+    return new ComparisonCondition('Equals', operand('booleanEquals', ConditionOperands.BOOLEAN, value), PipelineValue.fromBoolean(expected), ConditionOperands.BOOLEAN);
   }
 
-  /** The negation of a condition. */
-  public static not(condition: Condition): Condition {
+  /** The negation of a condition (SageMaker's `Not`). */
+  public static negate(condition: Condition): Condition {
+    checkCondition('negate', condition);
     return new NotCondition(condition);
   }
 
-  /** True when any of the conditions is true. */
-  public static or(...conditions: Condition[]): Condition {
+  /** True when any of the conditions is true (SageMaker's `Or`). */
+  public static anyOf(...conditions: Condition[]): Condition {
     if (conditions.length === 0) {
-      throw new Error('Condition.or(): no conditions given; expected at least one');
+      throw new Error('Condition.anyOf(): no conditions given; expected at least one');
     }
+    conditions.forEach((c) => checkCondition('anyOf', c));
     return new OrCondition(conditions);
   }
 
@@ -81,6 +124,63 @@ export abstract class Condition {
   }
 }
 
+/**
+ * What a condition compares, as its factory says: the type every operand must have.
+ * @internal
+ */
+export enum ConditionOperands {
+  NUMBER = 'number',
+  STRING = 'string',
+  BOOLEAN = 'boolean',
+}
+
+function describeInput(x: any): string {
+  if (x instanceof PipelineValue) {
+    return `the pipeline value ${x.describe()} (an object)`;
+  }
+  if (x === undefined || x === null) {
+    return String(x);
+  }
+  return typeof x === 'object' ? `an object (${x.constructor?.name ?? 'Object'})` : `${JSON.stringify(x)} (a ${typeof x})`;
+}
+
+/** One operand of a typed factory, checked at run time too (JavaScript callers have no type checker). */
+function operand(factory: string, type: ConditionOperands, x: any): PipelineValue {
+  if (type === ConditionOperands.NUMBER) {
+    if (typeof x !== 'number') {
+      throw new Error(`Condition.${factory}: an operand is ${describeInput(x)}; expected a number: a literal, or a pipeline value's `
+        + 'valueAsNumber (a parameter, a JsonGet, a step property)');
+    }
+    return PipelineValue.fromNumber(x);
+  }
+  if (typeof x !== 'string') {
+    throw new Error(`Condition.${factory}: an operand is ${describeInput(x)}; expected a string: a literal, or a pipeline value's `
+      + `valueAsString${type === ConditionOperands.BOOLEAN ? ' (a Boolean parameter, a condition step\'s outcome)' : ''}`);
+  }
+  return PipelineValue.fromString(x);
+}
+
+function comparison(factory: string, type: string, operands: ConditionOperands, left: any, right: any): Condition {
+  return new ComparisonCondition(type, operand(factory, operands, left), operand(factory, operands, right), operands);
+}
+
+function membership(factory: string, operands: ConditionOperands, value: any, values: any[]): Condition {
+  const query = operand(factory, operands, value);
+  if (!Array.isArray(values)) {
+    throw new Error(`Condition.${factory}(${query.describe()}, ...): values is ${describeInput(values)}; expected a list`);
+  }
+  if (values.length === 0) {
+    throw new Error(`Condition.${factory}(${query.describe()}, []): the list of values is empty, so the condition could never be true; give at least one value`);
+  }
+  return new InCondition(query, values.map((v) => operand(factory, operands, v)), operands);
+}
+
+function checkCondition(factory: string, x: any): void {
+  if (!(x instanceof Condition)) {
+    throw new Error(`Condition.${factory}: ${describeInput(x)} is not a Condition; build one with a Condition factory (Condition.numberGreaterThan, ...)`);
+  }
+}
+
 const SYMBOL: Record<string, string> = {
   Equals: '==',
   GreaterThan: '>',
@@ -91,7 +191,12 @@ const SYMBOL: Record<string, string> = {
 
 /** @internal */
 export class ComparisonCondition extends Condition {
-  constructor(public readonly type: string, public readonly left: PipelineValue, public readonly right: PipelineValue) {
+  constructor(
+    public readonly type: string,
+    public readonly left: PipelineValue,
+    public readonly right: PipelineValue,
+    public readonly operandType: ConditionOperands,
+  ) {
     super();
   }
 
@@ -153,7 +258,7 @@ function compareValues(type: string, a: any, b: any, description: string): boole
 export class InCondition extends Condition {
   public readonly type = 'In';
 
-  constructor(public readonly value: PipelineValue, public readonly values: PipelineValue[]) {
+  constructor(public readonly value: PipelineValue, public readonly values: PipelineValue[], public readonly operandType: ConditionOperands) {
     super();
   }
 

@@ -1,6 +1,5 @@
 import { PipelineValue, ValueKind } from './pipeline-value';
-import type { EvaluationContext } from '../private/evaluation';
-import type { RenderContext } from '../private/render-context';
+import type { EvaluationContext, RenderContext } from './private/context';
 
 /**
  * A variable of the running pipeline execution, rendered as `{"Get": "Execution.<Name>"}`.

@@ -1,6 +1,5 @@
 import { PipelineValue, ValueKind, evaluateToString } from './pipeline-value';
-import type { EvaluationContext } from '../private/evaluation';
-import type { RenderContext } from '../private/render-context';
+import type { EvaluationContext, RenderContext } from './private/context';
 
 /** Properties of a `Join`. */
 export interface JoinProps {

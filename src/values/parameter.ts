@@ -1,7 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { PipelineValue, ValueKind } from './pipeline-value';
-import type { EvaluationContext } from '../private/evaluation';
-import type { RenderContext } from '../private/render-context';
+import type { EvaluationContext, RenderContext } from './private/context';
 
 /**
  * The type of a pipeline parameter.

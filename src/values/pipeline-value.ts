@@ -1,22 +1,8 @@
 import { IResolvable, IResolveContext, Token, Tokenization } from 'aws-cdk-lib';
-import type { EvaluationContext } from '../private/evaluation';
-import type { RenderContext } from '../private/render-context';
+import type { EvaluationContext, RenderContext } from './private/context';
+import { ValueKind } from './value-kind';
 
-/**
- * The type of a pipeline value, as SageMaker Pipelines sees it.
- */
-export enum ValueKind {
-  /** A string. */
-  STRING = 'String',
-  /** An integer. */
-  INTEGER = 'Integer',
-  /** A floating-point number. */
-  FLOAT = 'Float',
-  /** A boolean. */
-  BOOLEAN = 'Boolean',
-  /** A value whose type is known only at run time (for example a value read from a JSON property file). */
-  ANY = 'Any',
-}
+export { ValueKind } from './value-kind';
 
 /**
  * A value of a SageMaker pipeline that is known only when the pipeline runs: a parameter, a property of a step,

@@ -1,8 +1,6 @@
-import { JsonGet } from './json-get';
-import { PipelineValue } from './pipeline-value';
-import { canonicalPath, checkJsonPath, lookupPath, parseJsonPath } from '../private/json-path';
-import type { RenderContext } from '../private/render-context';
-import type { ProcessingStepConstruct } from '../steps/processing-step';
+import { PipelineValue, ValueKind } from './pipeline-value';
+import type { EvaluationContext, RenderContext, StepReference } from './private/context';
+import { canonicalPath, checkJsonPath, lookupPath, parseJsonPath } from './private/json-path';
 
 /** Properties of a `PropertyFile`. */
 export interface PropertyFileProps {
@@ -43,7 +41,7 @@ export class PropertyFile {
   public readonly expectedPaths?: string[];
   /** The sample document, if any. */
   public readonly sampleDocument?: any;
-  private step?: ProcessingStepConstruct;
+  private step?: StepReference;
 
   constructor(props: PropertyFileProps) {
     if (!PROPERTY_FILE_NAME.test(props.name)) {
@@ -93,8 +91,8 @@ export class PropertyFile {
     return undefined;
   }
 
-  /** The processing step that writes this file, once attached. */
-  public get processingStep(): ProcessingStepConstruct | undefined {
+  /** The step that writes this file, once attached. @internal */
+  public get _writer(): StepReference | undefined {
     return this.step;
   }
 
@@ -103,8 +101,8 @@ export class PropertyFile {
     return new JsonGet({ propertyFile: this, path });
   }
 
-  /** @internal */
-  public _attach(step: ProcessingStepConstruct): void {
+  /** Attaches the file to the step that writes it (done by that step). @internal */
+  public _attach(step: StepReference): void {
     if (this.step && this.step !== step) {
       throw new Error(`${step.node.path}: property file '${this.name}' is already attached to step ${this.step.node.path}; create one PropertyFile per step`);
     }
@@ -124,5 +122,51 @@ export class PropertyFile {
   /** The entry in the step's `PropertyFiles`. @internal */
   public _renderDefinition(): any {
     return { PropertyFileName: this.name, OutputName: this.outputName, FilePath: this.path };
+  }
+}
+
+/** Properties of a `JsonGet`. */
+export interface JsonGetProps {
+  /** The property file to read. */
+  readonly propertyFile: PropertyFile;
+  /** The JSON path of the value in the file (`binary_classification_metrics.accuracy.value`). */
+  readonly path: string;
+}
+
+/**
+ * A value read from a property file when the pipeline runs:
+ * `{"Std:JsonGet": {"PropertyFile": {"Get": "Steps.<Step>.PropertyFiles.<Name>"}, "Path": ...}}`.
+ */
+export class JsonGet extends PipelineValue {
+  /** The property file read. */
+  public readonly propertyFile: PropertyFile;
+  /** The JSON path read. */
+  public readonly path: string;
+
+  constructor(props: JsonGetProps) {
+    super(ValueKind.ANY);
+    if (!PipelineValue.isPipelineToken(props.path)) {
+      const problem = checkJsonPath(props.path);
+      if (problem) {
+        throw new Error(`JsonGet on property file '${props.propertyFile.name}': '${props.path}' is not a valid JSON path (${problem}); expected a path such as 'metrics.accuracy.value' or 'items[0].name'`);
+      }
+    }
+    this.propertyFile = props.propertyFile;
+    this.path = props.path;
+  }
+
+  public describe(): string {
+    return `JsonGet(${this.propertyFile.name}, ${this.path})`;
+  }
+
+  /** @internal */
+  public _render(ctx: RenderContext): any {
+    ctx.useJsonGet(this);
+    return { 'Std:JsonGet': { PropertyFile: this.propertyFile._render(ctx), Path: ctx.render(this.path) } };
+  }
+
+  /** @internal */
+  public _evaluate(ctx: EvaluationContext): any {
+    return ctx.jsonGet(this.propertyFile, this.path);
   }
 }

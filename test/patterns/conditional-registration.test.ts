@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
   ConditionalRegistration, ContainerImage, CreateModelStepConstruct, MetricComparison, MlPipeline, ModelPackageGroup,
-  PipelineParameter, PipelineValue, ProcessingStepConstruct, PropertyFile, RegistrationModel, TrainingStepConstruct,
+  PipelineParameter, ProcessingStepConstruct, PropertyFile, RegistrationModel, TrainingStepConstruct,
 } from '../../src';
 import { definitionOf, newStack, stepOf } from '../util';
 
@@ -25,12 +25,12 @@ describe('ConditionalRegistration', () => {
     const stack = newStack();
     const { train, report, evaluate } = fixture(stack);
     const pipeline = new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [train, evaluate] });
-    const gate = pipeline.addConditionalRegistration('Gate', {
+    const gate = ConditionalRegistration.addToPipeline(pipeline, 'Gate', {
       evaluationStep: evaluate,
       propertyFile: report,
       metricPath: 'regression_metrics.mse.value',
       comparison: MetricComparison.LESS_THAN_OR_EQUAL_TO,
-      threshold: PipelineValue.fromNumber(6),
+      threshold: 6,
       model: RegistrationModel.fromTrainingStep(train),
     });
     const def = definitionOf(pipeline);
@@ -86,7 +86,7 @@ describe('ConditionalRegistration', () => {
       propertyFile: report,
       metricPath: 'auc',
       comparison: MetricComparison.GREATER_THAN,
-      threshold,
+      threshold: threshold.valueAsNumber,
       model: RegistrationModel.fromImage(ContainerImage.xgboost('1.7-1'), train.modelArtifactsS3Uri),
       modelPackageGroup: ModelPackageGroup.fromModelPackageGroupName(stack, 'Existing', 'existing-models'),
       approvalStatus: 'Approved',
@@ -107,10 +107,11 @@ describe('ConditionalRegistration', () => {
     const stack = newStack();
     const { train, report, evaluate } = fixture(stack);
     const props = { evaluationStep: evaluate, propertyFile: report, metricPath: 'a.b', model: RegistrationModel.fromTrainingStep(train) };
-    expect(() => new ConditionalRegistration(stack, 'A', { ...props, threshold: PipelineParameter.string('Min', { defaultValue: '0.8' }) }))
-      .toThrow('TestStack/A: the threshold Parameters.Min is a String; a metric is compared with a number: use PipelineValue.fromNumber(...) or an Integer/Float parameter');
-    expect(() => new ConditionalRegistration(stack, 'B', { ...props, threshold: PipelineValue.fromString('0.8') })).toThrow(/TestStack\/B: the threshold "0.8" is a String/);
-    expect(() => new ConditionalRegistration(stack, 'C', { ...props, threshold: PipelineValue.fromBoolean(true) })).toThrow(/is a Boolean/);
+    expect(() => new ConditionalRegistration(stack, 'A', { ...props, threshold: PipelineParameter.string('Min', { defaultValue: '0.8' }).valueAsNumber }))
+      .toThrow("TestStack/A: the threshold Parameters.Min is a String; a metric is compared with a number: use a number (0.8) or an Integer/Float parameter's valueAsNumber");
+    // From JavaScript, a string where the number goes.
+    expect(() => new ConditionalRegistration(stack, 'B', { ...props, threshold: '0.8' as any })).toThrow(/TestStack\/B: the threshold is "0.8"; expected a number/);
+    expect(() => new ConditionalRegistration(stack, 'C', { ...props, threshold: PipelineParameter.boolean('On').valueAsNumber })).toThrow(/is a Boolean/);
   });
 
   test('fails when the property file is not on the evaluation step', () => {
@@ -120,7 +121,7 @@ describe('ConditionalRegistration', () => {
     const other = new PropertyFile({ name: 'Other', outputName: 'o', path: 'o.json' });
     new ProcessingStepConstruct(stack, 'OtherStep', { image: IMAGE, outputs: [{ outputName: 'o', source: '/opt/ml/processing/o' }], propertyFiles: [other] });
     const props = {
-      evaluationStep: evaluate, metricPath: 'a', threshold: PipelineValue.fromNumber(1), model: RegistrationModel.fromTrainingStep(train),
+      evaluationStep: evaluate, metricPath: 'a', threshold: 1, model: RegistrationModel.fromTrainingStep(train),
     };
     expect(() => new ConditionalRegistration(stack, 'A', { ...props, propertyFile: loose }))
       .toThrow("TestStack/A: property file 'Loose' is not attached to the evaluation step TestStack/Evaluate; add it to the evaluation step's propertyFiles");
@@ -132,7 +133,7 @@ describe('ConditionalRegistration', () => {
     const stack = newStack();
     const { train, report, evaluate } = fixture(stack);
     const props = {
-      evaluationStep: evaluate, propertyFile: report, threshold: PipelineValue.fromNumber(1), model: RegistrationModel.fromTrainingStep(train),
+      evaluationStep: evaluate, propertyFile: report, threshold: 1, model: RegistrationModel.fromTrainingStep(train),
     };
     expect(() => new ConditionalRegistration(stack, 'A', { ...props, metricPath: '$.metrics.accuracy' }))
       .toThrow(/TestStack\/A: metricPath '\$.metrics.accuracy' is not a JSON path \(it starts with '\$'/);

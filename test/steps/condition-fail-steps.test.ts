@@ -1,6 +1,6 @@
 import {
   Condition, ConditionStepConstruct, ContainerImage, FailStepConstruct, Join, MlPipeline, PipelineParameter,
-  PipelineValue, ProcessingStepConstruct, PropertyFile, TrainingStepConstruct,
+  ProcessingStepConstruct, PropertyFile, TrainingStepConstruct,
 } from '../../src';
 import { RenderContext } from '../../src/private/render-context';
 import { definitionOf, newStack } from '../util';
@@ -21,8 +21,8 @@ describe('ConditionStepConstruct', () => {
     const fail = new FailStepConstruct(stack, 'TooLow', { errorMessage: Join.of(' ', ['below', threshold.valueAsString]).valueAsString });
     const check = new ConditionStepConstruct(stack, 'Check', {
       conditions: [
-        Condition.greaterThanOrEqualTo(report.jsonGet('metrics.accuracy.value'), threshold),
-        Condition.not(Condition.equalTo(threshold, PipelineValue.fromNumber(0))),
+        Condition.numberGreaterThanOrEqualTo(report.jsonGet('metrics.accuracy.value').valueAsNumber, threshold.valueAsNumber),
+        Condition.negate(Condition.numberEquals(threshold.valueAsNumber, 0)),
       ],
       ifSteps: [train],
       elseSteps: [fail],
@@ -52,7 +52,7 @@ describe('ConditionStepConstruct', () => {
   test('the outcome property renders Steps.<Name>.Outcome', () => {
     const stack = newStack();
     const check = new ConditionStepConstruct(stack, 'Check', {
-      conditions: [Condition.equalTo(PipelineParameter.integer('N', { defaultValue: 1 }), PipelineValue.fromNumber(1))],
+      conditions: [Condition.numberEquals(PipelineParameter.integer('N', { defaultValue: 1 }).valueAsNumber, 1)],
       elseSteps: [new FailStepConstruct(stack, 'F')],
     });
     expect(new RenderContext().render(check.outcome)).toEqual({ Get: 'Steps.Check.Outcome' });
@@ -60,7 +60,7 @@ describe('ConditionStepConstruct', () => {
 
   test('fails without conditions or without branches', () => {
     const stack = newStack();
-    const c = Condition.equalTo(PipelineParameter.integer('N', { defaultValue: 1 }), PipelineValue.fromNumber(1));
+    const c = Condition.numberEquals(PipelineParameter.integer('N', { defaultValue: 1 }).valueAsNumber, 1);
     expect(() => new ConditionStepConstruct(stack, 'A', { conditions: [], ifSteps: [new FailStepConstruct(stack, 'F1')] })).toThrow(/TestStack\/A: no conditions given/);
     expect(() => new ConditionStepConstruct(stack, 'B', { conditions: [c] })).toThrow(/TestStack\/B: both branches are empty/);
   });

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   CallbackStepConstruct, Condition, ConditionStepConstruct, ContainerImage, FailStepConstruct, LambdaStepConstruct, MlPipeline,
-  OutputParameterType, PipelineParameter, PipelineValue, ProcessingStepConstruct, TrainingStepConstruct,
+  OutputParameterType, PipelineParameter, ProcessingStepConstruct, TrainingStepConstruct,
 } from '../../src';
 import { definitionOf, newStack, stepOf } from '../util';
 
@@ -59,7 +59,7 @@ describe('LambdaStepConstruct', () => {
     });
     const train = new TrainingStepConstruct(stack, 'Train', { image: ContainerImage.xgboost('1.7-1'), hyperparameters: { note: step.outputAsString('status') } });
     const check = new ConditionStepConstruct(stack, 'Enough', {
-      conditions: [Condition.greaterThanOrEqualTo(step.outputValue('rows'), PipelineValue.fromNumber(100))],
+      conditions: [Condition.numberGreaterThanOrEqualTo(step.outputAsNumber('rows'), 100)],
       ifSteps: [train],
       elseSteps: [new FailStepConstruct(stack, 'TooFew')],
     });
@@ -70,7 +70,7 @@ describe('LambdaStepConstruct', () => {
     expect(pipeline.dryRun({ stepProperties: { "Steps.CheckData.OutputParameters['rows']": 50 } }).conditionSteps[0].branch).toBe('else');
     // A string output cannot be ordered against a number.
     expect(() => new ConditionStepConstruct(stack, 'Bad', {
-      conditions: [Condition.greaterThan(step.outputValue('status'), PipelineValue.fromNumber(1))],
+      conditions: [Condition.numberGreaterThan(step.outputAsNumber('status'), 1)],
       elseSteps: [new FailStepConstruct(stack, 'F2')],
     })).toThrow(/compares Steps.CheckData.OutputParameters\['status'\] \(a String\) with the literal 1; GreaterThan compares numbers/);
   });
@@ -79,7 +79,7 @@ describe('LambdaStepConstruct', () => {
     const stack = newStack();
     const f = fn(stack);
     const step = new LambdaStepConstruct(stack, 'A', { lambdaFunction: f, outputs: [{ name: 'rows' }] });
-    expect(() => step.outputValue('row')).toThrow("TestStack/A: step 'A' has no output parameter named 'row'; its outputs are: rows");
+    expect(() => step.outputAsString('row')).toThrow("TestStack/A: step 'A' has no output parameter named 'row'; its outputs are: rows");
     expect(() => new LambdaStepConstruct(stack, 'B', { lambdaFunction: f, outputs: [{ name: 'x' }, { name: 'x' }] })).toThrow(/two output parameters are named 'x'/);
     expect(() => new LambdaStepConstruct(stack, 'C', { lambdaFunction: f, outputs: [{ name: 'bad name' }] })).toThrow(/invalid output parameter name 'bad name'/);
     expect(() => new LambdaStepConstruct(stack, 'D', { lambdaFunction: f, inputs: { nested: { a: 1 } } })).toThrow(/TestStack\/D: input 'nested' is \{"a":1\}; expected a string, number, boolean or pipeline value/);
@@ -120,6 +120,6 @@ describe('CallbackStepConstruct', () => {
         }],
       },
     });
-    expect(() => step.outputValue('ok')).toThrow(/has no output parameter named 'ok'; its outputs are: approved/);
+    expect(() => step.outputAsNumber('ok')).toThrow(/has no output parameter named 'ok'; its outputs are: approved/);
   });
 });

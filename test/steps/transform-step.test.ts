@@ -2,8 +2,9 @@ import { Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import {
-  AssemblyType, BatchStrategy, CompressionType, ContainerImage, CreateModelStepConstruct, InstanceType, JoinSource, MlPipeline,
-  PipelineValue, ProcessingStepConstruct, PropertyFile, RegistrationModel, S3DataType, SplitType, TrainingStepConstruct,
+  AssemblyType, BatchStrategy, CompressionType, ConditionalRegistration, ContainerImage, CreateModelStepConstruct, InstanceType, JoinSource,
+  MlPipeline,
+  ProcessingStepConstruct, PropertyFile, RegistrationModel, S3DataType, SplitType, TrainingStepConstruct,
   TransformStepConstruct,
 } from '../../src';
 import { RenderContext } from '../../src/private/render-context';
@@ -90,11 +91,11 @@ describe('TransformStepConstruct', () => {
     const model = new CreateModelStepConstruct(stack, 'Model', { containers: [{ image: ContainerImage.xgboost('1.7-1'), modelDataUrl: train.modelArtifactsS3Uri }] });
     const score = new TransformStepConstruct(stack, 'Score', { modelName: model.modelName, input: { s3Uri: 's3://data/batch/' } });
     const pipeline = new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [train, evaluate] });
-    pipeline.addConditionalRegistration('Gate', {
+    ConditionalRegistration.addToPipeline(pipeline, 'Gate', {
       evaluationStep: evaluate,
       propertyFile: report,
       metricPath: 'accuracy',
-      threshold: PipelineValue.fromNumber(0.8),
+      threshold: 0.8,
       model: RegistrationModel.fromTrainingStep(train),
       passingSteps: [model, score],
     });

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Condition, ContainerImage, ExecutionVariable, FailStepConstruct, Join, JsonGet, MlPipeline, ParameterType,
+  Condition, ConditionStepConstruct, ContainerImage, ExecutionVariable, FailStepConstruct, Join, JsonGet, MlPipeline, ParameterType,
   PipelineParameter, PipelineValue, ProcessingStepConstruct, PropertyFile, ValueKind,
 } from '../../src';
 import { RenderContext } from '../../src/private/render-context';
@@ -183,22 +183,22 @@ describe('Condition', () => {
   const l = PipelineParameter.float('L');
   const r = PipelineParameter.float('R');
   test.each([
-    ['equalTo', 'Equals'],
-    ['greaterThan', 'GreaterThan'],
-    ['greaterThanOrEqualTo', 'GreaterThanOrEqualTo'],
-    ['lessThan', 'LessThan'],
-    ['lessThanOrEqualTo', 'LessThanOrEqualTo'],
+    ['numberEquals', 'Equals'],
+    ['numberGreaterThan', 'GreaterThan'],
+    ['numberGreaterThanOrEqualTo', 'GreaterThanOrEqualTo'],
+    ['numberLessThan', 'LessThan'],
+    ['numberLessThanOrEqualTo', 'LessThanOrEqualTo'],
   ])('%s renders %s', (factory, type) => {
-    const c = (Condition as any)[factory](l, r) as Condition;
+    const c = (Condition as any)[factory](l.valueAsNumber, r.valueAsNumber) as Condition;
     expect(c.type).toBe(type);
     expect(render(c).rendered).toEqual({ Type: type, LeftValue: { Get: 'Parameters.L' }, RightValue: { Get: 'Parameters.R' } });
   });
 
   test('in, not and or render their nested forms', () => {
     const s = PipelineParameter.string('S');
-    const c = Condition.or(
-      Condition.in(s, [PipelineValue.fromString('a'), PipelineValue.fromString('b')]),
-      Condition.not(Condition.lessThan(l, PipelineValue.fromNumber(1))),
+    const c = Condition.anyOf(
+      Condition.stringIn(s.valueAsString, ['a', 'b']),
+      Condition.negate(Condition.numberLessThan(l.valueAsNumber, 1)),
     );
     expect(render(c).rendered).toEqual({
       Type: 'Or',
@@ -211,7 +211,53 @@ describe('Condition', () => {
   });
 
   test('fails when in has no values or or has no conditions', () => {
-    expect(() => Condition.in(l, [])).toThrow(/the list of values is empty, so the condition could never be true/);
-    expect(() => Condition.or()).toThrow(/no conditions given/);
+    expect(() => Condition.numberIn(l.valueAsNumber, [])).toThrow(/the list of values is empty, so the condition could never be true/);
+    expect(() => Condition.anyOf()).toThrow(/no conditions given/);
+  });
+
+  test('string factories take plain strings: literals and the tokens of pipeline values', () => {
+    const s = PipelineParameter.string('S');
+    const when = ExecutionVariable.START_DATE_TIME;
+    expect(render(Condition.stringEquals(s.valueAsString, 'a')).rendered).toEqual({ Type: 'Equals', LeftValue: { Get: 'Parameters.S' }, RightValue: 'a' });
+    expect(render(Condition.stringGreaterThanOrEqualTo(when.valueAsString, '2026-01-01')).rendered)
+      .toEqual({ Type: 'GreaterThanOrEqualTo', LeftValue: { Get: 'Execution.StartDateTime' }, RightValue: '2026-01-01' });
+    expect(render(Condition.stringLessThan(s.valueAsString, 'm')).rendered.Type).toBe('LessThan');
+    expect(render(Condition.stringLessThanOrEqualTo(s.valueAsString, 'm')).rendered.Type).toBe('LessThanOrEqualTo');
+    expect(render(Condition.stringGreaterThan(s.valueAsString, 'm')).rendered.Type).toBe('GreaterThan');
+    // Text mixed with a token is a Std:Join.
+    expect(render(Condition.stringEquals(`run-${s.valueAsString}`, 'run-a')).rendered.LeftValue)
+      .toEqual({ 'Std:Join': { On: '', Values: ['run-', { Get: 'Parameters.S' }] } });
+  });
+
+  test('booleanEquals compares the token of a boolean value with a boolean literal', () => {
+    const b = PipelineParameter.boolean('B', { defaultValue: false });
+    expect(render(Condition.booleanEquals(b.valueAsString, true)).rendered).toEqual({ Type: 'Equals', LeftValue: { Get: 'Parameters.B' }, RightValue: true });
+  });
+
+  test('fails when an operand is not of the type the factory compares', () => {
+    const stack = newStack();
+    const a = PipelineParameter.string('A');
+    const b = PipelineParameter.string('B');
+    const flag = PipelineParameter.boolean('Flag');
+    const check = (c: Condition, id: string) => new ConditionStepConstruct(stack, id, { conditions: [c], elseSteps: [new FailStepConstruct(stack, `${id}F`)] });
+    expect(() => check(Condition.numberEquals(a.valueAsNumber, b.valueAsNumber), 'C1'))
+      .toThrow("TestStack/C1: condition 'Parameters.A == Parameters.B' compares numbers, but Parameters.A (a String) is not a number: use the Condition factory for its type (Condition.string...)");
+    expect(() => check(Condition.stringEquals(flag.valueAsString, flag.valueAsString), 'C2')).toThrow(/Parameters.Flag \(a Boolean\) is not a string: use the Condition factory for its type \(Condition.boolean...\)/);
+    expect(() => check(Condition.booleanEquals(a.valueAsString, true), 'C3')).toThrow(/compares Parameters.A \(a String\) with the literal true: values of different types are never equal/);
+    // A JsonGet's type is known only at run time: any factory takes it.
+    const report = new PropertyFile({ name: 'R', outputName: 'o', path: 'r.json' });
+    expect(() => check(Condition.stringEquals(report.jsonGet('a').valueAsString, 'x'), 'C4')).not.toThrow();
+  });
+
+  test('fails with a clear message when JavaScript passes a value object, or a value of the wrong type', () => {
+    const report = new PropertyFile({ name: 'R', outputName: 'o', path: 'r.json' });
+    const c = Condition as any;
+    expect(() => c.numberGreaterThan(report.jsonGet('a'), 0.8))
+      .toThrow("Condition.numberGreaterThan: an operand is the pipeline value JsonGet(R, a) (an object); expected a number: a literal, or a pipeline value's valueAsNumber (a parameter, a JsonGet, a step property)");
+    expect(() => c.stringEquals('a', 1)).toThrow(/Condition.stringEquals: an operand is 1 \(a number\); expected a string/);
+    expect(() => c.booleanEquals('x', 'true')).toThrow('Condition.booleanEquals: expected is "true" (a string); expected true or false');
+    expect(() => c.stringIn('a', 'a')).toThrow(/Condition.stringIn\("a", ...\): values is "a" \(a string\); expected a list/);
+    expect(() => c.negate('x')).toThrow(/Condition.negate: "x" \(a string\) is not a Condition/);
+    expect(() => c.anyOf(undefined)).toThrow(/Condition.anyOf: undefined is not a Condition/);
   });
 });

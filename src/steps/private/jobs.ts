@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ConcatValue, PipelineValue, ValueKind, literalOf, splitString } from '../values/pipeline-value';
+import { ConcatValue, PipelineValue, ValueKind, literalOf, splitString } from '../../values/pipeline-value';
 
 /**
  * Lets the pipeline's role create, describe and stop the jobs a step runs. SageMaker Pipelines names every job

@@ -1,6 +1,6 @@
-import { ComparisonCondition, Condition, InCondition } from '../values/condition';
-import { PipelineParameter } from '../values/parameter';
-import { PipelineValue, ValueKind, literalOf } from '../values/pipeline-value';
+import { ComparisonCondition, Condition, ConditionOperands, InCondition } from '../condition';
+import { PipelineParameter } from '../parameter';
+import { PipelineValue, ValueKind, literalOf } from '../pipeline-value';
 
 const NUMERIC = [ValueKind.INTEGER, ValueKind.FLOAT];
 const ORDERING = ['GreaterThan', 'GreaterThanOrEqualTo', 'LessThan', 'LessThanOrEqualTo'];
@@ -41,10 +41,13 @@ export function checkCondition(condition: Condition): string[] {
       }
       if (problems.length === 0 && !compatible(left.kind, right.kind)) {
         problems.push(`'${condition.describe()}' compares ${kindName(left)} with ${kindName(right)}; ${type} compares numbers: `
-          + 'use a numeric parameter or literal (PipelineParameter.float/integer, PipelineValue.fromNumber)');
+          + 'use a number literal or a numeric parameter (PipelineParameter.float/integer) with Condition.number*');
       }
     } else if (!compatible(left.kind, right.kind)) {
       problems.push(`'${condition.describe()}' compares ${kindName(left)} with ${kindName(right)}: values of different types are never equal`);
+    }
+    if (problems.length === 0) {
+      problems.push(...operandTypeProblems(condition.describe(), condition.operandType, [left, right]));
     }
     if (left === right || (literalOf(left).isLiteral && literalOf(right).isLiteral)) {
       problems.push(`'${condition.describe()}' compares constants, so it always takes the same branch: compare a parameter, a step property or a JsonGet`);
@@ -58,6 +61,9 @@ export function checkCondition(condition: Condition): string[] {
         problems.push(`'${condition.describe()}' looks for ${kindName(condition.value)} among values that include ${kindName(v)}: values of different types are never equal`);
       }
     }
+    if (problems.length === 0) {
+      problems.push(...operandTypeProblems(condition.describe(), condition.operandType, [condition.value, ...condition.values]));
+    }
     if (literalOf(condition.value).isLiteral && condition.values.every((v) => literalOf(v).isLiteral)) {
       problems.push(`'${condition.describe()}' tests constants, so it always takes the same branch: test a parameter, a step property or a JsonGet`);
     }
@@ -67,6 +73,20 @@ export function checkCondition(condition: Condition): string[] {
     problems.push(...checkCondition(child));
   }
   return problems;
+}
+
+const KINDS_OF: Record<ConditionOperands, ValueKind[]> = {
+  [ConditionOperands.NUMBER]: NUMERIC,
+  [ConditionOperands.STRING]: [ValueKind.STRING],
+  [ConditionOperands.BOOLEAN]: [ValueKind.BOOLEAN],
+};
+
+/** Operands whose type is known and is not what the condition's factory compares (a String parameter in a number condition). */
+function operandTypeProblems(description: string, type: ConditionOperands, operands: PipelineValue[]): string[] {
+  return operands
+    .filter((v) => v.kind !== ValueKind.ANY && !KINDS_OF[type].includes(v.kind))
+    .map((v) => `'${description}' compares ${type}s, but ${kindName(v)} is not a ${type}: use the Condition factory for its type `
+      + `(Condition.${v.kind === ValueKind.STRING ? 'string' : v.kind === ValueKind.BOOLEAN ? 'boolean' : 'number'}...)`);
 }
 
 /** A parameter with enum values compared with literals it can never take. */
