@@ -73,8 +73,24 @@ export interface ModelPackageGroupProps {
 }
 
 const GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
-const READ_GROUP = ['sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackages'];
-const READ_VERSIONS = ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'];
+
+/*
+ * What each action is authorized on, from the Service Authorization Reference, "Actions, resources, and condition
+ * keys for Amazon SageMaker AI" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html):
+ * - CreateModelPackage, DescribeModelPackage, UpdateModelPackage: the model-package resource type only (a group ARN
+ *   in their statement grants them nothing);
+ * - DescribeModelPackageGroup: the model-package-group resource type;
+ * - AddTags: any taggable resource type, model-package included (CreateModelPackage with tags needs it);
+ * - ListModelPackages: no resource type: only "*" authorizes it;
+ * - CreateModel: the model resource type (the model being created), not the model package it is created from.
+ */
+const ON_VERSIONS = {
+  register: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:AddTags'],
+  read: ['sagemaker:DescribeModelPackage'],
+  approve: ['sagemaker:UpdateModelPackage', 'sagemaker:DescribeModelPackage'],
+};
+const ON_GROUP_READ = ['sagemaker:DescribeModelPackageGroup'];
+const LIST_VERSIONS = 'sagemaker:ListModelPackages';
 
 abstract class ModelPackageGroupBase extends Resource implements IModelPackageGroup {
   public abstract readonly modelPackageGroupName: string;
@@ -83,33 +99,70 @@ abstract class ModelPackageGroupBase extends Resource implements IModelPackageGr
   protected nameForArns?: string;
 
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.modelPackageGroupArn, this.modelPackageArns()] });
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [...this.groupArns(), ...this.modelPackageArns()] });
   }
 
   public grantRegister(grantee: iam.IGrantable): iam.Grant {
-    return this.grant(grantee, 'sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:AddTags');
+    return iam.Grant.addToPrincipal({ grantee, actions: ON_VERSIONS.register, resourceArns: this.modelPackageArns() });
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.grant(grantee, ...new Set([...READ_GROUP, ...READ_VERSIONS]));
+    return this.combine(
+      iam.Grant.addToPrincipal({ grantee, actions: ON_GROUP_READ, resourceArns: this.groupArns() }),
+      iam.Grant.addToPrincipal({ grantee, actions: ON_VERSIONS.read, resourceArns: this.modelPackageArns() }),
+      this.grantList(grantee),
+    );
   }
 
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
-    return this.grant(grantee, 'sagemaker:UpdateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages');
+    return this.combine(
+      iam.Grant.addToPrincipal({ grantee, actions: ON_VERSIONS.approve, resourceArns: this.modelPackageArns() }),
+      this.grantList(grantee),
+    );
   }
 
   public grantDeploy(grantee: iam.IGrantable): iam.Grant {
-    return this.grant(grantee, 'sagemaker:CreateModel', 'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages');
+    return this.combine(
+      iam.Grant.addToPrincipal({ grantee, actions: ON_VERSIONS.read, resourceArns: this.modelPackageArns() }),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['sagemaker:CreateModel'],
+        resourceArns: [this.formatArn({ service: 'sagemaker', resource: 'model', resourceName: '*' })],
+      }),
+      this.grantList(grantee),
+    );
   }
 
   public addToResourcePolicy(_statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
     return { statementAdded: false };
   }
 
-  /** The ARNs of the model versions in the group: `model-package/<group>/*` (SageMaker lower-cases names in ARNs). */
-  protected modelPackageArns(): string {
-    const name = arnName(this.nameForArns ?? this.modelPackageGroupName);
-    return Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${name}/*` });
+  /**
+   * The ARNs of the group: `model-package-group/<name>`, in the name's forms (see `nameForms`), in the group's own
+   * account and region.
+   */
+  protected groupArns(): string[] {
+    return nameForms(this.nameForArns ?? this.modelPackageGroupName)
+      .map((name) => this.formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: name }));
+  }
+
+  /** The ARNs of the model versions in the group: `model-package/<name>/*`, in the name's forms (see `nameForms`). */
+  protected modelPackageArns(): string[] {
+    return nameForms(this.nameForArns ?? this.modelPackageGroupName)
+      .map((name) => this.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${name}/*` }));
+  }
+
+  /** ListModelPackages is authorized on "*" only (see the facts above). */
+  private grantList(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: [LIST_VERSIONS], resourceArns: ['*'] });
+  }
+
+  private formatArn(components: { service: string; resource: string; resourceName: string }): string {
+    return Stack.of(this).formatArn({ ...components, account: this.env.account, region: this.env.region });
+  }
+
+  private combine(first: iam.Grant, ...rest: iam.Grant[]): iam.Grant {
+    return rest.reduce((a, b) => a.combine(b), first);
   }
 }
 
@@ -196,32 +249,47 @@ export class ModelPackageGroup extends ModelPackageGroupBase {
       throw new Error(`${this.node.path}: '${accountId}' is not an AWS account ID; expected 12 digits`);
     }
     const principal = new iam.AccountPrincipal(accountId);
-    const versionActions = [...READ_VERSIONS];
+    // Each statement names one resource type, with only the actions authorized on it (see the facts above
+    // ModelPackageGroupBase); a resource policy cannot grant ListModelPackages, which is authorized on "*" only.
+    const versionActions = [...ON_VERSIONS.read];
     if (options.register) {
       versionActions.push('sagemaker:CreateModelPackage');
     }
     if (options.deploy) {
-      versionActions.push('sagemaker:UpdateModelPackage', 'sagemaker:CreateModel');
+      versionActions.push('sagemaker:UpdateModelPackage');
     }
     this.addToResourcePolicy(new iam.PolicyStatement({
       sid: `ModelPackageGroup${accountId}`.replace(/[^A-Za-z0-9]/g, ''),
       principals: [principal],
-      actions: READ_GROUP,
-      // The ARN built from the name: the group's own attribute would make the resource depend on itself.
-      resources: [Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: arnName(this.nameForArns!) })],
+      actions: ON_GROUP_READ,
+      // ARNs built from the name: the group's own attribute would make the resource depend on itself.
+      resources: this.groupArns(),
     }));
     this.addToResourcePolicy(new iam.PolicyStatement({
       sid: `ModelPackageVersions${accountId}`.replace(/[^A-Za-z0-9]/g, ''),
       principals: [principal],
       actions: versionActions,
-      resources: [this.modelPackageArns()],
+      resources: this.modelPackageArns(),
     }));
   }
 }
 
-/** A name as SageMaker writes it in ARNs: lower case (a token is left as it is). */
+/** A name as SageMaker writes it in the group's own ARN: lower case (a token is left as it is). */
 function arnName(name: string): string {
   return Token.isUnresolved(name) ? name : name.toLowerCase();
+}
+
+/**
+ * The forms of a group name in the ARNs that permissions name: the name as given and its lower-case form.
+ *
+ * The group's own ARN carries the name in lower case, but IAM matches ARNs case-sensitively and a public
+ * AccessDenied report (sagemaker:DescribeModelPackage on `...:model-package/modelPackageGroupTurbine/1`,
+ * aws-samples/ml-edge-getting-started#18) shows SageMaker authorizing model versions under the name as given. Until
+ * a deployed test shows which form SageMaker authorizes for each action, statements name both (one form when the
+ * name is lower case already, or a token).
+ */
+function nameForms(name: string): string[] {
+  return [...new Set([name, arnName(name)])];
 }
 
 function checkGroupName(path: string, name: string): void {

@@ -26,7 +26,8 @@ function errorTemplates(): Array<{ file: string; template: string }> {
         .replace(/[`']\s*\+\s*[`']/g, '')
         .replace(/^[`']|[`']$/g, '')
         .replace(/\$\{(?:this\.node\.path|where|scope\.node\.path|step\.node\.path|node\.step\.node\.path|path)\}/g, '<path>')
-        .replace(/\$\{[^}]*\}/g, '…');
+        .replace(/\$\{[^}]*\}/g, '…')
+        .replace(/\\(['`])/g, '$1');
       out.push({ file: path.relative(root, file), template });
     }
   }

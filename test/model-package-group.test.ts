@@ -4,7 +4,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { ModelPackageGroup } from '../src';
 import { newStack } from './util';
 
-const GROUP_ARN = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Group'), 'ModelPackageGroupArn'] };
 const VERSIONS_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:model-package/churn-models/*']] };
 
 describe('ModelPackageGroup', () => {
@@ -40,25 +39,79 @@ describe('ModelPackageGroup', () => {
     expect(() => ModelPackageGroup.fromModelPackageGroupName(stack, 'Imported', name)).toThrow(message);
   });
 
-  test('grants: read, register, approve and deploy give exactly their actions on the group and its versions', () => {
+  const arn = (account: string, region: string, resource: string) => ({
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sagemaker:${region}:${account}:${resource}`]],
+  });
+  const here = (resource: string) => arn('123456789012', 'us-east-1', resource);
+
+  /** The statements of the policy attached to one role. */
+  function statementsOf(stack: any, roleId: string): any[] {
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    return Object.values<any>(policies)
+      .filter((p) => p.Properties.Roles.some((r: any) => r.Ref.startsWith(roleId)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+  }
+
+  test.each([
+    ['a mixed-case name: both forms', 'SeedModelGroup', ['SeedModelGroup', 'seedmodelgroup']],
+    ['a lower-case name: one form', 'churn-models', ['churn-models']],
+  ])('grants on %s, one statement per resource type, only the actions authorized on it', (_name, groupName, forms) => {
+    const stack = newStack();
+    const group = new ModelPackageGroup(stack, 'Group', { modelPackageGroupName: groupName });
+    const role = (id: string) => new iam.Role(stack, id, { assumedBy: new iam.AccountRootPrincipal() });
+    group.grantRegister(role('Registrar'));
+    group.grantRead(role('Reader'));
+    group.grantApprove(role('Approver'));
+    group.grantDeploy(role('Deployer'));
+    const versions = forms.map((f) => here(`model-package/${f}/*`));
+    const groups = forms.map((f) => here(`model-package-group/${f}`));
+    const one = (x: any[]) => (x.length === 1 ? x[0] : x);
+    const list = { Action: 'sagemaker:ListModelPackages', Effect: 'Allow', Resource: '*' };
+    expect(statementsOf(stack, 'Registrar')).toEqual([
+      { Action: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:AddTags'], Effect: 'Allow', Resource: one(versions) },
+    ]);
+    expect(statementsOf(stack, 'Reader')).toEqual([
+      { Action: 'sagemaker:DescribeModelPackageGroup', Effect: 'Allow', Resource: one(groups) },
+      { Action: 'sagemaker:DescribeModelPackage', Effect: 'Allow', Resource: one(versions) },
+      list,
+    ]);
+    expect(statementsOf(stack, 'Approver')).toEqual([
+      { Action: ['sagemaker:UpdateModelPackage', 'sagemaker:DescribeModelPackage'], Effect: 'Allow', Resource: one(versions) },
+      list,
+    ]);
+    expect(statementsOf(stack, 'Deployer')).toEqual([
+      { Action: 'sagemaker:DescribeModelPackage', Effect: 'Allow', Resource: one(versions) },
+      { Action: 'sagemaker:CreateModel', Effect: 'Allow', Resource: here('model/*') },
+      list,
+    ]);
+  });
+
+  test('grants on an imported group name its versions in the group\'s own account and region, in both name forms', () => {
+    const stack = newStack();
+    const byArn = ModelPackageGroup.fromModelPackageGroupArn(stack, 'ByArn', 'arn:aws:sagemaker:eu-west-1:444455556666:model-package-group/SharedModels');
+    const byName = ModelPackageGroup.fromModelPackageGroupName(stack, 'ByName', 'Their-Group');
+    byArn.grantRegister(new iam.Role(stack, 'Cross', { assumedBy: new iam.AccountRootPrincipal() }));
+    byName.grantRegister(new iam.Role(stack, 'Local', { assumedBy: new iam.AccountRootPrincipal() }));
+    const actions = ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:AddTags'];
+    expect(statementsOf(stack, 'Cross')).toEqual([{
+      Action: actions,
+      Effect: 'Allow',
+      Resource: [arn('444455556666', 'eu-west-1', 'model-package/SharedModels/*'), arn('444455556666', 'eu-west-1', 'model-package/sharedmodels/*')],
+    }]);
+    expect(statementsOf(stack, 'Local')).toEqual([{
+      Action: actions,
+      Effect: 'Allow',
+      Resource: [here('model-package/Their-Group/*'), here('model-package/their-group/*')],
+    }]);
+  });
+
+  test('grant(actions) names the group and its versions', () => {
     const stack = newStack();
     const group = new ModelPackageGroup(stack, 'Group', { modelPackageGroupName: 'churn-models' });
-    const cases: Array<[string, (g: iam.IGrantable) => iam.Grant, string[]]> = [
-      ['Reader', (g) => group.grantRead(g), ['sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackages', 'sagemaker:DescribeModelPackage']],
-      ['Registrar', (g) => group.grantRegister(g), ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:AddTags']],
-      ['Approver', (g) => group.grantApprove(g), ['sagemaker:UpdateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages']],
-      ['Deployer', (g) => group.grantDeploy(g), ['sagemaker:CreateModel', 'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages']],
-    ];
-    for (const [id, grant] of cases) {
-      grant(new iam.Role(stack, id, { assumedBy: new iam.AccountRootPrincipal() }));
-    }
-    const t = Template.fromStack(stack);
-    for (const [id, , actions] of cases) {
-      t.hasResourceProperties('AWS::IAM::Policy', {
-        Roles: [{ Ref: Match.stringLikeRegexp(`^${id}`) }],
-        PolicyDocument: { Statement: [{ Action: actions, Effect: 'Allow', Resource: [GROUP_ARN, VERSIONS_ARN] }] },
-      });
-    }
+    group.grant(new iam.Role(stack, 'Custom', { assumedBy: new iam.AccountRootPrincipal() }), 'sagemaker:DeleteModelPackage');
+    expect(statementsOf(stack, 'Custom')).toEqual([{
+      Action: 'sagemaker:DeleteModelPackage', Effect: 'Allow', Resource: [here('model-package-group/churn-models'), VERSIONS_ARN],
+    }]);
   });
 
   test('shareWithAccount writes the resource policy SageMaker expects', () => {
@@ -74,19 +127,30 @@ describe('ModelPackageGroup', () => {
             Sid: 'ModelPackageGroup111122223333',
             Effect: 'Allow',
             Principal: principal,
-            Action: ['sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackages'],
+            Action: 'sagemaker:DescribeModelPackageGroup',
             Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:model-package-group/churn-models']] },
           },
           {
             Sid: 'ModelPackageVersions111122223333',
             Effect: 'Allow',
             Principal: principal,
-            Action: ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sagemaker:UpdateModelPackage', 'sagemaker:CreateModel'],
+            Action: ['sagemaker:DescribeModelPackage', 'sagemaker:UpdateModelPackage'],
             Resource: VERSIONS_ARN,
           },
         ],
       },
     });
+  });
+
+  test('shareWithAccount names both forms of a mixed-case name', () => {
+    const stack = newStack();
+    const group = new ModelPackageGroup(stack, 'Group', { modelPackageGroupName: 'SeedModelGroup' });
+    group.shareWithAccount('111122223333', { register: true });
+    const policy = Object.values<any>(Template.fromStack(stack).findResources('AWS::SageMaker::ModelPackageGroup'))[0].Properties.ModelPackageGroupPolicy;
+    expect(policy.Statement.map((st: any) => [st.Action, st.Resource])).toEqual([
+      ['sagemaker:DescribeModelPackageGroup', [here('model-package-group/SeedModelGroup'), here('model-package-group/seedmodelgroup')]],
+      [['sagemaker:DescribeModelPackage', 'sagemaker:CreateModelPackage'], [here('model-package/SeedModelGroup/*'), here('model-package/seedmodelgroup/*')]],
+    ]);
   });
 
   test('register access adds CreateModelPackage; no policy without statements; bad account IDs fail', () => {

@@ -151,7 +151,8 @@ export class SeedPipelineStack extends Stack {
         appliesTo: [
           { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:(processing|training)-job/pipelines-\\*$/` },
           { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:model/\\*$/` },
-          { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:model-package/seedmodelgroup/\\*$/` },
+          // Both forms of the group name: see nameForms in src/model-package-group.ts.
+          { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:model-package/(SeedModelGroup|seedmodelgroup)/\\*$/` },
           { regex: '/^Resource::<SeedPipelineArtifactBucket[A-Z0-9]+\\.Arn>/\\*$/' },
           { regex: `/^Resource::arn:<AWS::Partition>:logs:${ENV}:log-group:/aws/sagemaker/\\*$/` },
           { regex: '/^Resource::arn:<AWS::Partition>:s3:::<RawData[A-Z0-9]+>/raw/data\\.csv\\*$/' },
