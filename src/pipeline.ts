@@ -161,17 +161,19 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
   private readonly recorder: RecordingPrincipal;
   private readonly steps: PipelineStep[] = [];
   private readonly explicitParameters: PipelineParameter[] = [];
-  private built?: BuiltGraph;
+  /** The graph built by the validation of the current synthesis. */
+  private synthesized?: BuiltGraph;
 
   constructor(scope: Construct, id: string, props: MlPipelineProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
 
     const name = props.pipelineName ?? Names.uniqueResourceName(this, { maxLength: 256, separator: '-' });
-    if (!Token.isUnresolved(name) && !PIPELINE_NAME.test(name)) {
+    if (!Token.isUnresolved(name) && (!PIPELINE_NAME.test(name) || name.length > 256)) {
       throw new Error(`${this.node.path}: invalid pipeline name '${name}': expected 1 to 256 letters, digits and hyphens, starting and ending with a letter or digit`);
     }
-    if (props.displayName !== undefined && !Token.isUnresolved(props.displayName) && !PIPELINE_NAME.test(props.displayName)) {
+    const display = props.displayName;
+    if (display !== undefined && !Token.isUnresolved(display) && (!PIPELINE_NAME.test(display) || display.length > 256)) {
       throw new Error(`${this.node.path}: invalid displayName '${props.displayName}': SageMaker takes 1 to 256 letters, digits and hyphens, starting and ending with a letter or digit`);
     }
     if (props.description !== undefined && props.description.length > 3072) {
@@ -200,7 +202,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
       pipelineDescription: props.description,
       roleArn: this.role.roleArn,
       pipelineDefinition: {
-        PipelineDefinitionBody: Lazy.string({ produce: () => stack.toJsonString(this.build().definition) }),
+        PipelineDefinitionBody: Lazy.uncachedString({ produce: () => this.produceDefinition() }),
       },
       parallelismConfiguration: parallel !== undefined ? { MaxParallelExecutionSteps: parallel } : undefined,
     });
@@ -233,28 +235,9 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
       enumerable: false,
     });
 
-    this.node.addValidation({
-      validate: () => {
-        try {
-          this.build();
-          if (this.recorder.dropped.length > 0) {
-            const needed = this.recorder.dropped.map((st) => JSON.stringify(Stack.of(this).resolve(st.toStatementJson()))).join('\n  ');
-            Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:role-permissions',
-              'the pipeline\'s role cannot be changed by this stack, so it must already allow what the steps need, or executions fail '
-              + `with AccessDenied:\n  ${needed}`);
-          }
-          const length = this.definitionLength();
-          if (length > MAX_DEFINITION_LENGTH) {
-            return [`${this.node.path}: the pipeline definition is about ${length} characters long (CloudFormation values counted as `
-              + `${CFN_VALUE_LENGTH} each); SageMaker takes at most ${MAX_DEFINITION_LENGTH}: split the pipeline, or shorten what repeats `
-              + '(environment variables, hyperparameters, long literal strings)'];
-          }
-          return [];
-        } catch (e: any) {
-          return [e.message];
-        }
-      },
-    });
+    // Every check of the whole pipeline runs here, as a construct validation: all problems are reported together,
+    // each with its construct path, and nothing is thrown while CloudFormation values are resolved.
+    this.node.addValidation({ validate: () => this.validatePipeline() });
   }
 
   /** A reference to this pipeline. */
@@ -276,7 +259,6 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
       }
       bindAll(step);
       this.steps.push(step);
-      this.built = undefined;
     }
   }
 
@@ -285,7 +267,6 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
    */
   public addParameter(...parameters: PipelineParameter[]): void {
     this.explicitParameters.push(...parameters);
-    this.built = undefined;
   }
 
   /** The top-level steps, in the order they were added. */
@@ -480,12 +461,70 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
     return this.build();
   }
 
+  /** The checks of the validation phase; the graph built here is the one synthesized. */
+  private validatePipeline(): string[] {
+    const graph = buildGraph(this, this.steps, this.explicitParameters);
+    this.synthesized = graph;
+    const problems = [...graph.problems, ...this.sameNameProblems()];
+    if (problems.length > 0) {
+      return problems;
+    }
+    if (this.recorder.dropped.length > 0) {
+      const needed = this.recorder.dropped.map((st) => JSON.stringify(Stack.of(this).resolve(st.toStatementJson()))).join('\n  ');
+      Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:role-permissions',
+        'the pipeline\'s role cannot be changed by this stack, so it must already allow what the steps need, or executions fail '
+        + `with AccessDenied:\n  ${needed}`);
+    }
+    const length = this.lengthOf(graph);
+    if (length > MAX_DEFINITION_LENGTH) {
+      return [`${this.node.path}: the pipeline definition is about ${length} characters long (CloudFormation values counted as `
+        + `${CFN_VALUE_LENGTH} each); SageMaker takes at most ${MAX_DEFINITION_LENGTH}: split the pipeline, or shorten what repeats `
+        + '(environment variables, hyperparameters, long literal strings)'];
+    }
+    return [];
+  }
+
+  /**
+   * Another MlPipeline of the app with the same name, in the same account and region: the second to deploy would
+   * fail (or, in one stack, CloudFormation would refuse the template).
+   */
+  private sameNameProblems(): string[] {
+    if (Token.isUnresolved(this.physicalPipelineName)) {
+      return [];
+    }
+    const stack = Stack.of(this);
+    const same = (a: string, b: string) => [TokenComparison.SAME, TokenComparison.BOTH_UNRESOLVED].includes(Token.compareStrings(a, b));
+    const others = this.node.root.node.findAll().filter((c): c is MlPipeline => c instanceof MlPipeline && c !== this
+      && c.physicalPipelineName.toLowerCase() === this.physicalPipelineName.toLowerCase()
+      && same(Stack.of(c).account, stack.account) && same(Stack.of(c).region, stack.region));
+    return others.map((o) => `${this.node.path}: pipeline name '${this.physicalPipelineName}' is also used by ${o.node.path} in the same `
+      + 'account and region; a pipeline name is unique per account and region (SageMaker spells it in lower case in ARNs): give one of them another pipelineName');
+  }
+
+  /**
+   * The definition as the template carries it. Never throws: a pipeline with problems fails validation, which
+   * runs before the template is written, and reports them there (cdk-nag and other aspects may resolve the
+   * template earlier).
+   */
+  private produceDefinition(): string {
+    try {
+      const graph = this.synthesized ?? buildGraph(this, this.steps, this.explicitParameters);
+      return graph.problems.length > 0 ? '{}' : Stack.of(this).toJsonString(graph.definition);
+    } catch {
+      return '{}';
+    }
+  }
+
   /**
    * The length of the definition as SageMaker will receive it, each CloudFormation value counted as
    * CFN_VALUE_LENGTH characters (ARNs and bucket names are shorter).
    */
   public definitionLength(): number {
-    const resolved = Stack.of(this).resolve(this.build().definition);
+    return this.lengthOf(this.build());
+  }
+
+  private lengthOf(graph: BuiltGraph): number {
+    const resolved = Stack.of(this).resolve(graph.definition);
     const placeholder = 'x'.repeat(CFN_VALUE_LENGTH);
     const json = JSON.stringify(resolved, (_key, value) => {
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -502,7 +541,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
   private writeDiagram(session: ISynthesisSession): void {
     const file = `${Stack.of(this).artifactId}.${this.physicalPipelineName}.pipeline.mmd`;
     try {
-      fs.writeFileSync(path.join(session.outdir, file), this.toMermaid());
+      fs.writeFileSync(path.join(session.outdir, file), toMermaid(this.physicalPipelineName, this.synthesized ?? this.build()));
     } catch (e: any) {
       Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:diagram', `the pipeline diagram could not be written: ${e.message}`);
     }
@@ -512,11 +551,16 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
     return `${this.pipelineArn}/execution/*`;
   }
 
+  /**
+   * The graph of the construct tree as it is now (steps and their dependencies may change until synthesis, so it
+   * is built anew for each call). Throws every problem, one per line.
+   */
   private build(): BuiltGraph {
-    if (!this.built) {
-      this.built = buildGraph(this, this.steps, this.explicitParameters);
+    const graph = buildGraph(this, this.steps, this.explicitParameters);
+    if (graph.problems.length > 0) {
+      throw new Error(graph.problems.join('\n'));
     }
-    return this.built;
+    return graph;
   }
 
   private createArtifactBucket(props: MlPipelineProps): s3.IBucket {

@@ -1,3 +1,4 @@
+import { Annotations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ContainerImage } from '../container-image';
 import { IModelPackageGroup, ModelPackageGroup } from '../model-package-group';
@@ -255,6 +256,16 @@ export class ConditionalRegistration extends Construct {
       conditions: [conditionOf(comparison, this.metric.valueAsNumber, props.threshold)],
       ifSteps: [this.registerStep, ...(props.passingSteps ?? [])],
       elseSteps: [this.failStep],
+    });
+    this.node.addValidation({
+      validate: () => {
+        if (!this.conditionStep.pipeline) {
+          Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:registration-not-in-pipeline',
+            'this ConditionalRegistration is not part of any pipeline, so it never registers a model: create it with '
+            + 'ConditionalRegistration.addToPipeline, or add its conditionStep to an MlPipeline');
+        }
+        return [];
+      },
     });
   }
 }

@@ -24,6 +24,8 @@ interface Shape {
   readonly enum?: string[];
   readonly min?: number;
   readonly max?: number;
+  /** A Java regular expression that the whole value must match. */
+  readonly pattern?: string;
 }
 
 const REQUESTS: Record<string, { shape: string; generated: string[] }> = {
@@ -34,6 +36,28 @@ const REQUESTS: Record<string, { shape: string; generated: string[] }> = {
   RegisterModel: { shape: 'CreateModelPackageInput', generated: ['ModelPackageName'] },
   Tuning: { shape: 'CreateHyperParameterTuningJobRequest', generated: ['HyperParameterTuningJobName'] },
 };
+
+const compiledPatterns = new Map<string, RegExp | null>();
+
+/**
+ * A shape's pattern as a JavaScript regular expression matching the whole value. The data carries Java regexes:
+ * with the `u` flag JavaScript reads their `\p{L}`-style classes, lookarounds and surrogate ranges the same way;
+ * `\p{Alnum}` (Java's ASCII letters and digits) is spelled out, and a quantified end anchor (`$` + `{1,128}`, which
+ * Java allows and ignores) becomes a plain `$`. A pattern that still does not compile is not applied (null).
+ */
+export function patternOf(pattern: string): RegExp | null {
+  let re = compiledPatterns.get(pattern);
+  if (re === undefined) {
+    const js = pattern.replace(/\\p\{Alnum\}/g, 'a-zA-Z0-9').replace(/\$\{\d+,\d+\}/g, '$');
+    try {
+      re = new RegExp(`^(?:${js})$`, 'u');
+    } catch {
+      re = null;
+    }
+    compiledPatterns.set(pattern, re);
+  }
+  return re;
+}
 
 let shapes: Record<string, Shape> | undefined;
 function loadShapes(): Record<string, Shape> {
@@ -116,6 +140,13 @@ function checkValue(value: any, shapeName: string, at: string, problems: Argumen
     if (info && info.kind !== ValueKind.ANY && !expected.kinds.includes(info.kind)) {
       add(`${info.description} stands where SageMaker expects ${expected.noun} (${shapeName}); SageMaker would refuse it `
         + `("Cannot assign property reference [${fn === 'Get' ? value.Get : fn}] to argument of type [${expected.api}]"): ${FIX[shape.type]}`);
+      return;
+    }
+    // A parameter's default and enum values go where the parameter goes: check them as the literals they are.
+    for (const literal of info?.literals ?? []) {
+      const found: ArgumentProblem[] = [];
+      checkValue(literal.value, shapeName, at, found, describe);
+      found.forEach((p) => add(`${literal.label}: ${p.message}`));
     }
     return;
   }
@@ -184,6 +215,10 @@ function checkValue(value: any, shapeName: string, at: string, problems: Argumen
       }
       if (shape.max !== undefined && value.length > shape.max) {
         add(`a string of ${value.length} characters is longer than the ${shape.max} that ${shapeName} allows`);
+      }
+      if (shape.pattern !== undefined && patternOf(shape.pattern)?.test(value) === false) {
+        const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+        add(`'${shown}' does not match the pattern of ${shapeName} (${shape.pattern})`);
       }
       return;
     case 'integer':

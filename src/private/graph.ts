@@ -35,6 +35,11 @@ export interface BuiltGraph {
   readonly order: PipelineStep[];
   /** The pipeline's parameters. */
   readonly parameters: PipelineParameter[];
+  /**
+   * What is wrong with the pipeline, one message per problem, each naming the construct path; empty when the
+   * definition can be deployed. The definition is rendered as far as it can be even so.
+   */
+  readonly problems: string[];
 }
 
 export const DEFINITION_VERSION = '2020-12-01';
@@ -46,13 +51,15 @@ export const DEFINITION_VERSION = '2020-12-01';
 export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], explicitParameters: PipelineParameter[]): BuiltGraph {
   const where = pipeline.node.path;
   const nodes = new Map<PipelineStep, StepNode>();
+  const problems: string[] = [];
   const describePlacement = (p: Placement) => (p.parent ? `the ${p.branch}-branch of condition step '${p.parent.stepName}'` : 'the top level');
 
   // 1. Placement: each step once, at the top level or in exactly one branch.
   const place = (step: PipelineStep, placement: Placement) => {
     const existing = nodes.get(step);
     if (existing) {
-      throw new Error(`${step.node.path}: step '${step.stepName}' is placed twice in pipeline ${where}: at ${describePlacement(existing.placement)} and at ${describePlacement(placement)}; a step runs once: list it in one place only`);
+      problems.push(`${step.node.path}: step '${step.stepName}' is placed twice in pipeline ${where}: at ${describePlacement(existing.placement)} and at ${describePlacement(placement)}; a step runs once: list it in one place only`);
+      return;
     }
     nodes.set(step, { step, placement, dependencies: [] });
     step._nestedSteps().forEach((branch, i) => {
@@ -73,7 +80,8 @@ export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], expli
     }
     const other = byName.get(step.stepName);
     if (other) {
-      throw new Error(`${step.node.path}: step name '${step.stepName}' is already used by ${other.node.path} in pipeline ${where}; step names must be unique in a pipeline, condition branches included (set stepName)`);
+      problems.push(`${step.node.path}: step name '${step.stepName}' is already used by ${other.node.path} in pipeline ${where}; step names must be unique in a pipeline, condition branches included (set stepName)`);
+      continue;
     }
     byName.set(step.stepName, step);
   }
@@ -83,7 +91,13 @@ export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], expli
     const node = nodes.get(step)!;
     if (node.rendered === undefined) {
       const ctx = new RenderContext((nested) => render(nested));
-      node.rendered = step._renderStep(ctx);
+      try {
+        node.rendered = step._renderStep(ctx);
+      } catch (e: any) {
+        // What the step could not render is reported; the rest of the pipeline is still checked.
+        problems.push(...String(e.message).split('\n').map((m) => (m.startsWith(step.node.path) ? m : `${step.node.path}: ${m}`)));
+        node.rendered = { Name: step.stepName, Type: step.stepType, Arguments: {} };
+      }
       node.refs = ctx;
     }
     return node.rendered;
@@ -97,30 +111,28 @@ export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], expli
     const refs = node.refs!;
     for (const used of refs.steps) {
       if (used === node.step) {
-        throw new Error(`${node.step.node.path}: step '${node.step.stepName}' uses a property of its own; a step can only use the properties of steps that ran before it`);
-      }
-      if (!nodes.has(used)) {
-        throw new Error(`${node.step.node.path}: step '${node.step.stepName}' uses a property of step '${used.stepName}' (${used.node.path}), which is not part of pipeline ${where}; add that step to the pipeline's steps`);
+        problems.push(`${node.step.node.path}: step '${node.step.stepName}' uses a property of its own; a step can only use the properties of steps that ran before it`);
+      } else if (!nodes.has(used)) {
+        problems.push(`${node.step.node.path}: step '${node.step.stepName}' uses a property of step '${used.stepName}' (${used.node.path}), which is not part of pipeline ${where}; add that step to the pipeline's steps`);
       }
     }
     for (const file of refs.propertyFiles) {
       const owner = file._writer! as PipelineStep;
       if (!nodes.has(owner)) {
-        throw new Error(`${node.step.node.path}: step '${node.step.stepName}' reads property file '${file.name}' of step '${owner.stepName}' (${owner.node.path}), which is not part of pipeline ${where}; add that step to the pipeline's steps`);
+        problems.push(`${node.step.node.path}: step '${node.step.stepName}' reads property file '${file.name}' of step '${owner.stepName}' (${owner.node.path}), which is not part of pipeline ${where}; add that step to the pipeline's steps`);
       }
     }
-    const deps = new Set<PipelineStep>([...node.step.dependencies, ...refs.steps]);
     for (const dep of node.step.dependencies) {
       if (!nodes.has(dep)) {
-        throw new Error(`${node.step.node.path}: step '${node.step.stepName}' depends on step '${dep.stepName}' (${dep.node.path}), which is not part of pipeline ${where}; add that step to the pipeline's steps`);
+        problems.push(`${node.step.node.path}: step '${node.step.stepName}' depends on step '${dep.stepName}' (${dep.node.path}), which is not part of pipeline ${where}; add that step to the pipeline's steps`);
       }
     }
-    node.dependencies = [...deps];
+    // Only steps of this pipeline are edges of its graph (the others are reported above).
+    node.dependencies = [...new Set<PipelineStep>([...node.step.dependencies, ...refs.steps])].filter((d) => d !== node.step && nodes.has(d));
   }
 
   // 4b. What SageMaker would refuse in the arguments (types of references, enums, ranges), and JsonGet paths
   // against the shape their property file declares.
-  const problems: string[] = [];
   for (const node of nodes.values()) {
     const refs = node.refs!;
     for (const p of checkArguments(node.step.stepType, node.rendered.Arguments, (get) => refs.references.get(get))) {
@@ -133,10 +145,6 @@ export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], expli
       }
     }
   }
-  if (problems.length > 0) {
-    throw new Error(problems.join('\n'));
-  }
-
   // 4c. Dependencies across condition branches.
   const branchesOf = (step: PipelineStep): Array<{ condition: PipelineStep; branch: 'if' | 'else' }> => {
     const out: Array<{ condition: PipelineStep; branch: 'if' | 'else' }> = [];
@@ -151,8 +159,12 @@ export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], expli
     const step = node.step;
     for (const dep of step.dependencies) {
       if (dep.stepType === 'Condition') {
-        throw new Error(`${step.node.path}: step '${step.stepName}' lists condition step '${dep.stepName}' in dependsOn; SageMaker refuses a `
+        problems.push(`${step.node.path}: step '${step.stepName}' lists condition step '${dep.stepName}' in dependsOn; SageMaker refuses a `
           + 'dependency on a condition step: depend on the steps of its branches, or put this step in a branch');
+      }
+      if (dep.stepType === 'Fail') {
+        problems.push(`${step.node.path}: step '${step.stepName}' lists Fail step '${dep.stepName}' in dependsOn; a Fail step ends the execution, `
+          + 'so this step could never run: depend on the steps before it, or remove the dependency');
       }
     }
     const own = branchesOf(step);
@@ -164,19 +176,24 @@ export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], expli
         }
         const mine = own.find((b) => b.condition === condition);
         if (mine) {
-          throw new Error(`${step.node.path}: step '${step.stepName}' is in the ${mine.branch}-branch of condition step '${condition.stepName}' `
+          problems.push(`${step.node.path}: step '${step.stepName}' is in the ${mine.branch}-branch of condition step '${condition.stepName}' `
             + `and uses step '${dep.stepName}' of its ${branch}-branch; only one branch runs, so it could never run: move one of them`);
+          continue;
         }
         const branches = taken.get(condition) ?? new Set<string>();
         branches.add(branch);
         taken.set(condition, branches);
-        if (branches.size === 2) {
-          throw new Error(`${step.node.path}: step '${step.stepName}' uses steps of both branches of condition step '${condition.stepName}'; `
+        if (branches.size === 2 && !branches.has('reported')) {
+          branches.add('reported');
+          problems.push(`${step.node.path}: step '${step.stepName}' uses steps of both branches of condition step '${condition.stepName}'; `
             + 'only one branch runs, so it could never run: put a copy of it in each branch, or depend on the steps before the condition');
         }
       }
     }
     for (const [condition, branches] of taken) {
+      if (branches.size !== 1) {
+        continue;
+      }
       Annotations.of(step).addWarningV2('cdk-sagemaker-pipelines:branch-dependency',
         `step '${step.stepName}' uses a step of the ${[...branches][0]}-branch of condition step '${condition.stepName}': `
         + `it runs only in executions where '${condition.stepName}' takes that branch`);
@@ -196,7 +213,8 @@ export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], expli
     }
     if (state.get(step) === 'visiting') {
       const cycle = [...stack.slice(stack.indexOf(step)), step].map((s) => s.stepName);
-      throw new Error(`${step.node.path}: pipeline ${where} has a dependency cycle: ${cycle.join(' -> ')} (each step waits for the next); remove a dependsOn or a property reference to break it`);
+      problems.push(`${step.node.path}: pipeline ${where} has a dependency cycle: ${cycle.join(' -> ')} (each step waits for the next); remove a dependsOn or a property reference to break it`);
+      return;
     }
     state.set(step, 'visiting');
     stack.push(step);
@@ -252,7 +270,7 @@ export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], expli
     if (!same) {
       parameters.push(p);
     } else if (same !== p && !same.sameDefinitionAs(p)) {
-      throw new Error(`${user}: parameter '${p.name}' is defined twice with different definitions (${JSON.stringify(same._renderDefinition())} and ${JSON.stringify(p._renderDefinition())}); use one PipelineParameter object`);
+      problems.push(`${user}: parameter '${p.name}' is defined twice with different definitions (${JSON.stringify(same._renderDefinition())} and ${JSON.stringify(p._renderDefinition())}); use one PipelineParameter object`);
     }
   };
   for (const p of explicitParameters) {
@@ -270,5 +288,5 @@ export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], expli
     Parameters: parameters.map((p) => p._renderDefinition()),
     Steps: order.map((s) => nodes.get(s)!.rendered),
   };
-  return { definition, nodes, order, parameters };
+  return { definition, nodes, order, parameters, problems: [...new Set(problems)] };
 }

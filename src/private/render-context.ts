@@ -2,7 +2,7 @@ import { Token, Tokenization } from 'aws-cdk-lib';
 import { PipelineStep, StepRenderContext } from '../steps/step';
 import { Condition } from '../values/condition';
 import type { PipelineParameter } from '../values/parameter';
-import { ConcatValue, PipelineToken, PipelineValue, splitString } from '../values/pipeline-value';
+import { ConcatValue, PipelineToken, PipelineValue, ValueKind, splitString } from '../values/pipeline-value';
 import type { ReferenceInfo, StepReference } from '../values/private/context';
 import type { JsonGet, PropertyFile } from '../values/property-file';
 
@@ -44,6 +44,13 @@ export class RenderContext implements StepRenderContext {
   }
 
   public noteReference(get: string, info: ReferenceInfo): void {
+    const known = this.references.get(get);
+    if (known && known.kind !== info.kind) {
+      // Two values of different types render the same reference (two parameters of one name): the graph reports
+      // the name defined twice; the argument checks take the reference as untyped rather than blame one use.
+      this.references.set(get, { kind: ValueKind.ANY, description: `${get} (defined twice)` });
+      return;
+    }
     this.references.set(get, info);
   }
 

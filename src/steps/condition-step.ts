@@ -50,6 +50,7 @@ export class ConditionStepConstruct extends PipelineStep {
       if (step === this) {
         throw new Error(`${this.node.path}: a condition step cannot be in its own branch`);
       }
+      step._nestIn(this);
     }
   }
 

@@ -1,6 +1,7 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { resolvePropertyPath } from './private/property-path';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 import type { EvaluationContext, RenderContext } from '../values/private/context';
 
@@ -190,6 +191,7 @@ export abstract class PipelineStep extends Construct {
   private readonly retryPolicies: RetryPolicy[];
   private readonly cacheConfig?: CacheConfig;
   private boundPipeline?: IPipelineHost;
+  private nestedIn?: PipelineStep;
 
   protected constructor(scope: Construct, id: string, type: StepType, options: JobStepOptions) {
     super(scope, id);
@@ -202,6 +204,14 @@ export abstract class PipelineStep extends Construct {
     if (options.displayName !== undefined && options.displayName.length > 256) {
       throw new Error(`${this.node.path}: displayName is ${options.displayName.length} characters long; at most 256 are allowed`);
     }
+    if (options.description !== undefined && !Token.isUnresolved(options.description) && options.description.length > 3072) {
+      throw new Error(`${this.node.path}: description is ${options.description.length} characters long; SageMaker takes at most 3072`);
+    }
+    const expireAfter = options.cacheConfig?.expireAfter;
+    if (expireAfter !== undefined && !expireAfter.isUnresolved() && expireAfter.toMilliseconds() <= 0) {
+      throw new Error(`${this.node.path}: cacheConfig.expireAfter is ${expireAfter.toHumanString()}, so a cached run could never be reused; `
+        + 'give a positive duration, or leave it out for no expiry');
+    }
     this.displayName = options.displayName;
     this.description = options.description;
     this.retryPolicies = options.retryPolicies ?? [];
@@ -212,6 +222,16 @@ export abstract class PipelineStep extends Construct {
     if (options.dependsOn) {
       this.addDependency(...options.dependsOn);
     }
+    this.node.addValidation({
+      validate: () => {
+        if (!this.boundPipeline && !this.nestedIn) {
+          Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:step-not-in-pipeline',
+            `step '${this.stepName}' is not part of any pipeline, so it never runs: add it to an MlPipeline (steps, or addStep), `
+            + 'or to the branch of a condition step');
+        }
+        return [];
+      },
+    });
   }
 
   /**
@@ -228,6 +248,14 @@ export abstract class PipelineStep extends Construct {
     }
   }
 
+  /**
+   * Marks the step as nested in another one (a condition's branch): the pipeline it joins is that step's.
+   * @internal
+   */
+  public _nestIn(parent: PipelineStep): void {
+    this.nestedIn = parent;
+  }
+
   /** The steps this step was told to wait for. */
   public get dependencies(): PipelineStep[] {
     return [...this.explicitDependencies];
@@ -241,17 +269,18 @@ export abstract class PipelineStep extends Construct {
   /**
    * A property of the step's result, by its path in the SageMaker API's describe response
    * (`ModelArtifacts.S3ModelArtifacts`), as a string token: `{"Get": "Steps.<Name>.<path>"}`.
+   * The path is checked against the API's response shapes (a typo is an error, with the nearest names).
    * Prefer the typed accessors of each step kind.
    */
   public propertyAsString(path: string): string {
-    return new StepProperty(this, path, ValueKind.STRING).valueAsString;
+    return this.checkedProperty(path, 'propertyAsString').valueAsString;
   }
 
   /**
-   * A property of the step's result as a number token (see `propertyAsString`).
+   * A property of the step's result as a number token (see `propertyAsString`); the property must be a number.
    */
   public propertyAsNumber(path: string): number {
-    return new StepProperty(this, path, ValueKind.FLOAT).valueAsNumber;
+    return this.checkedProperty(path, 'propertyAsNumber').valueAsNumber;
   }
 
   /**
@@ -330,6 +359,22 @@ export abstract class PipelineStep extends Construct {
   /** Whether the step runs a SageMaker job (and so may retry SageMaker.* exceptions). */
   protected get runsJob(): boolean {
     return false;
+  }
+
+  private checkedProperty(path: string, accessor: string): StepProperty {
+    const resolved = resolvePropertyPath(this.stepType, path);
+    const where = `${this.node.path}: ${accessor}('${path}')`;
+    if (resolved.problem) {
+      throw new Error(`${where}: a ${this.stepType} step has no such property: ${resolved.problem}`);
+    }
+    if (resolved.container) {
+      throw new Error(`${where}: the property is a ${resolved.container}, not a single value: continue the path to a member`);
+    }
+    const kind = resolved.kind!;
+    if (accessor === 'propertyAsNumber' && (kind === ValueKind.STRING || kind === ValueKind.BOOLEAN)) {
+      throw new Error(`${where}: the property is a ${kind}, not a number: use propertyAsString`);
+    }
+    return new StepProperty(this, path, kind);
   }
 
   private validateRetryPolicy(policy: RetryPolicy): void {

@@ -134,6 +134,24 @@ export class TuningStepConstruct extends PipelineStep {
       if (!Token.isUnresolved(r.min) && !Token.isUnresolved(r.max) && r.min > r.max) {
         throw new Error(`${where}: range of '${r.name}' has min ${r.min} above max ${r.max}`);
       }
+      // SageMaker's rules for scaling types (Developer Guide, "Define hyperparameter ranges"): logarithmic scaling
+      // works only for ranges of values greater than 0; reverse logarithmic only for continuous ranges within 0 <= x < 1.
+      if (r.scaling === ScalingType.LOGARITHMIC && !Token.isUnresolved(r.min) && r.min <= 0) {
+        throw new Error(`${where}: range of '${r.name}' is searched on a logarithmic scale but its min is ${r.min}; logarithmic scaling `
+          + 'takes only values greater than 0: raise min, or use ScalingType.LINEAR');
+      }
+    }
+    for (const r of props.continuousRanges ?? []) {
+      const outside = [r.min, r.max].some((v) => !Token.isUnresolved(v) && (v < 0 || v >= 1));
+      if (r.scaling === ScalingType.REVERSE_LOGARITHMIC && outside) {
+        throw new Error(`${where}: range of '${r.name}' (${r.min} to ${r.max}) is searched on a reverse logarithmic scale, which takes only `
+          + 'values from 0 up to (not including) 1: narrow the range, or use another scaling');
+      }
+    }
+    for (const r of props.integerRanges ?? []) {
+      if (r.scaling === ScalingType.REVERSE_LOGARITHMIC) {
+        throw new Error(`${where}: integer range of '${r.name}' uses reverse logarithmic scaling, which SageMaker allows only for continuous ranges`);
+      }
     }
     for (const r of props.integerRanges ?? []) {
       for (const v of [r.min, r.max]) {
@@ -159,6 +177,19 @@ export class TuningStepConstruct extends PipelineStep {
   /** The name of the best training job, once the step has run. */
   public get bestTrainingJobName(): string {
     return new StepProperty(this, 'BestTrainingJob.TrainingJobName', ValueKind.STRING).valueAsString;
+  }
+
+  /** The ARN of the best training job, once the step has run. */
+  public get bestTrainingJobArn(): string {
+    return new StepProperty(this, 'BestTrainingJob.TrainingJobArn', ValueKind.STRING).valueAsString;
+  }
+
+  /**
+   * The objective metric's final value of the best training job, once the step has run, as a number token
+   * (`BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric.Value`): for `Condition.number*`.
+   */
+  public get bestObjectiveValue(): number {
+    return new StepProperty(this, 'BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric.Value', ValueKind.FLOAT).valueAsNumber;
   }
 
   /**

@@ -151,7 +151,11 @@ export class PipelineParameter extends PipelineValue {
   public _render(ctx: RenderContext): any {
     ctx.useParameter(this);
     const get = `Parameters.${this.name}`;
-    ctx.noteReference(get, { kind: this.kind, description: `${get}, ${this.type === ParameterType.INTEGER ? 'an' : 'a'} ${this.type} parameter,` });
+    const literals = [
+      ...(this.defaultValue !== undefined ? [{ label: `the default value of parameter '${this.name}'`, value: this.defaultValue }] : []),
+      ...(this.enumValues ?? []).map((value) => ({ label: `an enum value of parameter '${this.name}'`, value })),
+    ];
+    ctx.noteReference(get, { kind: this.kind, description: `${get}, ${this.type === ParameterType.INTEGER ? 'an' : 'a'} ${this.type} parameter,`, literals });
     return { Get: get };
   }
 

@@ -144,7 +144,7 @@ export class JsonGet extends PipelineValue {
   public readonly path: string;
 
   constructor(props: JsonGetProps) {
-    super(ValueKind.ANY);
+    super(sampleKind(props.propertyFile, props.path));
     if (!PipelineValue.isPipelineToken(props.path)) {
       const problem = checkJsonPath(props.path);
       if (problem) {
@@ -168,5 +168,29 @@ export class JsonGet extends PipelineValue {
   /** @internal */
   public _evaluate(ctx: EvaluationContext): any {
     return ctx.jsonGet(this.propertyFile, this.path);
+  }
+}
+
+/**
+ * The type of the value at a path of a property file, as its sample document shows it; ANY (known only at run
+ * time) without a sample, or where the sample has no such path or a non-scalar value.
+ */
+function sampleKind(file: PropertyFile, path: string): ValueKind {
+  if (file.sampleDocument === undefined || PipelineValue.isPipelineToken(path)) {
+    return ValueKind.ANY;
+  }
+  const parsed = parseJsonPath(path);
+  if (parsed.error) {
+    return ValueKind.ANY;
+  }
+  const found = lookupPath(file.sampleDocument, parsed.segments);
+  if (!found.found) {
+    return ValueKind.ANY;
+  }
+  switch (typeof found.value) {
+    case 'number': return Number.isInteger(found.value) ? ValueKind.INTEGER : ValueKind.FLOAT;
+    case 'string': return ValueKind.STRING;
+    case 'boolean': return ValueKind.BOOLEAN;
+    default: return ValueKind.ANY;
   }
 }

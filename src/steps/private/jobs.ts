@@ -1,6 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { PipelineParameter } from '../../values/parameter';
 import { ConcatValue, PipelineValue, ValueKind, literalOf, splitString } from '../../values/pipeline-value';
 
 /**
@@ -57,7 +58,24 @@ function stringified(v: PipelineValue): any {
 
 /** Literal strings that must be one of a set. */
 export function checkEnum(scope: Construct, what: string, value: string | undefined, allowed: string[]): void {
-  if (value === undefined || Token.isUnresolved(value)) {
+  if (value === undefined) {
+    return;
+  }
+  if (Token.isUnresolved(value)) {
+    // A pipeline value stands for one of the strings: it must be a string, and a parameter's default and enum
+    // values must be among them.
+    const parts = splitString(value);
+    const v = parts.length === 1 && typeof parts[0] !== 'string' ? parts[0] : undefined;
+    if (v && v.kind !== ValueKind.STRING && v.kind !== ValueKind.ANY) {
+      throw new Error(`${scope.node.path}: ${what} is ${v.describe()}, a ${v.kind}; SageMaker expects one of the strings ${allowed.join(', ')}: `
+        + 'use a String parameter (PipelineParameter.string with enumValues)');
+    }
+    const literals = v instanceof PipelineParameter ? [v.defaultValue, ...(v.enumValues ?? [])] : [];
+    for (const literal of literals.filter((l) => l !== undefined)) {
+      if (!allowed.includes(literal)) {
+        throw new Error(`${scope.node.path}: ${what} is ${v!.describe()}, which may take '${literal}'; expected one of: ${allowed.join(', ')}`);
+      }
+    }
     return;
   }
   if (!allowed.includes(value)) {

@@ -1,6 +1,7 @@
 import { ComparisonCondition, Condition, ConditionOperands, InCondition } from '../condition';
 import { PipelineParameter } from '../parameter';
 import { PipelineValue, ValueKind, literalOf } from '../pipeline-value';
+import { JsonGet } from '../property-file';
 
 const NUMERIC = [ValueKind.INTEGER, ValueKind.FLOAT];
 const ORDERING = ['GreaterThan', 'GreaterThanOrEqualTo', 'LessThan', 'LessThanOrEqualTo'];
@@ -10,7 +11,8 @@ function kindName(v: PipelineValue): string {
   if (lit.isLiteral) {
     return `the literal ${v.describe()}`;
   }
-  return `${v.describe()} (${v.kind === ValueKind.ANY ? 'known at run time' : `a ${v.kind}`})`;
+  const where = v instanceof JsonGet ? ' in its sample document' : '';
+  return `${v.describe()} (${v.kind === ValueKind.ANY ? 'known at run time' : `a ${v.kind}${where}`})`;
 }
 
 /** Whether two kinds can be compared at all (ANY, known only at run time, goes with anything). */

@@ -22,6 +22,11 @@ export interface ReferenceInfo {
   readonly kind: ValueKind;
   /** How to name it in a message (`Parameters.X, a String parameter,`). */
   readonly description: string;
+  /**
+   * Literal values it can take that are known at synth time (a parameter's default and enum values), each with
+   * how to name it, to be checked where the reference goes.
+   */
+  readonly literals?: Array<{ readonly label: string; readonly value: any }>;
 }
 
 /** Where a value renders itself and records what it refers to. */
