@@ -2,6 +2,7 @@ import { CfnMapping, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { grantEcrPull } from './steps/private/ecr';
 import { frameworkImageRegistries } from './steps/private/framework-images';
 
 /**
@@ -85,8 +86,8 @@ export abstract class ContainerImage {
   }
 
   /**
-   * Any image URI. The pipeline's role gets no permissions for it: grant them yourself when it is a private
-   * ECR image of your account.
+   * Any image URI. When it is an ECR image (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`), the
+   * pipeline's role gets pull access to that repository; another registry's credentials are yours to arrange.
    */
   public static fromUri(uri: string): ContainerImage {
     if (!Token.isUnresolved(uri) && (uri.length === 0 || uri.length > 255 || /\s/.test(uri))) {
@@ -101,12 +102,18 @@ export abstract class ContainerImage {
   public abstract bind(scope: Construct, usage: ImageUsage, grantee: iam.IGrantable): ContainerImageConfig;
 }
 
+const ECR_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._\/-]+)(?::[\w.-]+|@sha256:[0-9a-f]{64})?$/;
+
 class UriImage extends ContainerImage {
   constructor(private readonly uri: string) {
     super();
   }
 
-  public bind(): ContainerImageConfig {
+  public bind(scope: Construct, _usage: ImageUsage, grantee: iam.IGrantable): ContainerImageConfig {
+    const ecrImage = Token.isUnresolved(this.uri) ? undefined : ECR_URI.exec(this.uri);
+    if (ecrImage) {
+      grantEcrPull(scope, grantee, ecrImage[1], ecrImage[2], ecrImage[3]);
+    }
     return { imageUri: this.uri };
   }
 }
@@ -131,7 +138,7 @@ class FrameworkImage extends ContainerImage {
     super();
   }
 
-  public bind(scope: Construct, usage: ImageUsage): ContainerImageConfig {
+  public bind(scope: Construct, usage: ImageUsage, grantee: iam.IGrantable): ContainerImageConfig {
     const stack = Stack.of(scope);
     const scopes = frameworkImageRegistries()[this.framework];
     const config = scopes[usage] ?? scopes.training;
@@ -155,6 +162,7 @@ class FrameworkImage extends ContainerImage {
         throw new Error(`${scope.node.path}: the SageMaker ${this.framework} ${resolved} image is not published in region ${region}; it is in: ${Object.keys(registries).sort().join(', ')}`);
       }
       const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+      grantEcrPull(scope, grantee, account, region, repository);
       return { imageUri: `${account}.dkr.ecr.${region}.${domain}/${repository}:${tag}` };
     }
     // The region is known only at deploy time: look the registry up in a mapping of the stack.
@@ -167,6 +175,8 @@ class FrameworkImage extends ContainerImage {
       }
       mapping = new CfnMapping(stack, mappingId, { mapping: entries });
     }
-    return { imageUri: `${mapping.findInMap(stack.region, 'account')}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${repository}:${tag}` };
+    const registry = mapping.findInMap(stack.region, 'account');
+    grantEcrPull(scope, grantee, registry, stack.region, repository);
+    return { imageUri: `${registry}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${repository}:${tag}` };
   }
 }

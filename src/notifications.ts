@@ -1,6 +1,5 @@
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -123,13 +122,6 @@ export class ExecutionNotifications extends Construct {
         description: `Encrypts the execution alerts of SageMaker pipeline ${props.pipelineName}`,
         enableKeyRotation: true,
       });
-      // EventBridge publishes to the encrypted topic, so it must be able to use the key.
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowEventBridgeToPublishToTheEncryptedTopic',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }));
       this.encryptionKey = key;
       this.topic = new sns.Topic(this, 'Topic', {
         displayName: `SageMaker pipeline ${props.pipelineName} alerts`,
@@ -145,7 +137,11 @@ export class ExecutionNotifications extends Construct {
       description: `Alerts on ${statuses.join('/')} executions of SageMaker pipeline ${props.pipelineName}`,
       eventPattern: executionPattern(props.pipelineArn, statuses),
     });
+    // The rule publishes through a role of its own, which alone may publish to the topic and use its key: neither the
+    // topic's nor the key's policy opens them to the EventBridge service as a whole (which any rule of the account
+    // could use).
     this.rule.addTarget(new targets.SnsTopic(this.topic, {
+      authorizeUsingRole: true,
       message: events.RuleTargetInput.fromText(
         `SageMaker pipeline ${props.pipelineName}: execution ${field('$.detail.pipelineExecutionArn')} `
         + `is ${field('$.detail.currentPipelineExecutionStatus')} (was ${field('$.detail.previousPipelineExecutionStatus')}). `

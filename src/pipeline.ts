@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, ArnFormat, ISynthesisSession, Lazy, Names, RemovalPolicy, Resource, Stack, Tags, Token, TokenComparison } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, ISynthesisSession, Lazy, Names, RemovalPolicy, Resource, Stack, Tags, Token, TokenComparison } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { DryRunOptions, DryRunResult, dryRun } from './dry-run';
 import {
   ExecutionNotifications, ExecutionNotificationsOptions, ExecutionStatusChangeOptions, PipelineExecutionStatus,
@@ -69,6 +69,18 @@ export interface MlPipelineProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly artifactBucketRemovalPolicy?: RemovalPolicy;
+  /**
+   * Whether the created artifact bucket gets lifecycle rules that keep it from growing without bound: an object's
+   * noncurrent versions (overwritten or deleted) expire after `artifactNoncurrentVersionExpiration`, and incomplete
+   * multipart uploads are aborted after 7 days. Turn it off to manage the bucket's lifecycle yourself.
+   * @default true
+   */
+  readonly artifactBucketLifecycleRules?: boolean;
+  /**
+   * How long the created artifact bucket keeps noncurrent versions of its objects (with `artifactBucketLifecycleRules`).
+   * @default Duration.days(30)
+   */
+  readonly artifactNoncurrentVersionExpiration?: Duration;
   /**
    * The bucket that receives the created artifact bucket's server access logs.
    * @default - a bucket is created for them
@@ -184,8 +196,11 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
       throw new Error(`${this.node.path}: maxParallelExecutionSteps is ${parallel}; expected a positive integer`);
     }
 
-    if (props.artifactBucket && (props.artifactBucketEncryptionKey || props.artifactBucketRemovalPolicy || props.serverAccessLogsBucket)) {
-      throw new Error(`${this.node.path}: artifactBucketEncryptionKey, artifactBucketRemovalPolicy and serverAccessLogsBucket apply to the bucket `
+    const createdBucketOptions = [props.artifactBucketEncryptionKey, props.artifactBucketRemovalPolicy, props.serverAccessLogsBucket,
+      props.artifactBucketLifecycleRules, props.artifactNoncurrentVersionExpiration];
+    if (props.artifactBucket && createdBucketOptions.some((o) => o !== undefined)) {
+      throw new Error(`${this.node.path}: artifactBucketEncryptionKey, artifactBucketRemovalPolicy, serverAccessLogsBucket, artifactBucketLifecycleRules `
+        + 'and artifactNoncurrentVersionExpiration apply to the bucket '
         + 'the pipeline creates, but artifactBucket is given; configure that bucket instead');
     }
     this.artifactBucket = props.artifactBucket ?? this.createArtifactBucket(props);
@@ -193,10 +208,23 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Execution role of SageMaker pipeline ${name}`,
     });
-    this.recorder = new RecordingPrincipal(this.role.grantPrincipal, props.role !== undefined && isUnchangeable(props.role, stack));
+    // The pipeline must be created after the role's permissions exist (SageMaker checks them when an execution
+    // starts, and a step's first API call uses them): the pipeline depends on each policy that receives a statement.
+    const dependables: IDependable[] = [];
+    let resource: sagemaker.CfnPipeline | undefined;
+    const policyIn = (policyId: string) => () => {
+      const existing = this.node.tryFindChild(policyId) as iam.Policy | undefined;
+      return existing ?? new iam.Policy(this, policyId, { roles: [this.role] });
+    };
+    this.recorder = new RecordingPrincipal(this.role.grantPrincipal, props.role !== undefined && isUnchangeable(props.role, stack), {
+      wildcard: policyIn('WildcardResourcePolicy'),
+      // A role of another stack of the app: its default policy would live in that stack and name this stack's
+      // resources (a dependency cycle between the stacks); this stack's own policy, attached to the role, does not.
+      scoped: Stack.of(this.role) !== stack ? policyIn('RolePolicy') : undefined,
+    }, (d) => (resource ? resource.node.addDependency(d) : dependables.push(d)));
     this.grantBaseline(stack);
 
-    const resource = new sagemaker.CfnPipeline(this, 'Resource', {
+    resource = new sagemaker.CfnPipeline(this, 'Resource', {
       pipelineName: name,
       pipelineDisplayName: props.displayName,
       pipelineDescription: props.description,
@@ -206,8 +234,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
       },
       parallelismConfiguration: parallel !== undefined ? { MaxParallelExecutionSteps: parallel } : undefined,
     });
-    // The role's policy must exist before SageMaker checks the definition's permissions.
-    resource.node.addDependency(this.role);
+    resource.node.addDependency(...dependables);
     for (const [key, value] of Object.entries(props.tags ?? {})) {
       Tags.of(resource).add(key, value);
     }
@@ -583,6 +610,11 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
       removalPolicy,
       serverAccessLogsBucket: logs,
       serverAccessLogsPrefix: 'artifact-bucket/',
+      lifecycleRules: props.artifactBucketLifecycleRules === false ? undefined : [{
+        id: 'ExpireNoncurrentVersionsAndAbortIncompleteUploads',
+        noncurrentVersionExpiration: props.artifactNoncurrentVersionExpiration ?? Duration.days(30),
+        abortIncompleteMultipartUploadAfter: Duration.days(7),
+      }],
     });
   }
 

@@ -43,26 +43,21 @@ describe('execution notifications', () => {
     });
     t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineNotificationsKey'), 'Arn'] } });
     t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ml-team@example.com' });
-    // The topic policy lets EventBridge publish and denies insecure transport.
-    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } }),
-        ]),
-      },
-    });
-    // The key policy lets EventBridge use the key; the key rotates.
-    t.hasResourceProperties('AWS::KMS::Key', {
-      EnableKeyRotation: true,
-      KeyPolicy: {
-        Statement: Match.arrayWith([Match.objectLike({
-          Effect: 'Allow',
-          Principal: { Service: 'events.amazonaws.com' },
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        })]),
-      },
-    });
+    // The topic policy only denies insecure transport: the rule publishes through its own role, the only principal
+    // that may publish and use the key; the key's policy names no service.
+    const topicPolicy = Object.values<any>(t.findResources('AWS::SNS::TopicPolicy'))[0].Properties.PolicyDocument.Statement;
+    expect(topicPolicy).toEqual([expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]);
+    const key = Object.values<any>(t.findResources('AWS::KMS::Key'))[0].Properties;
+    expect(key.EnableKeyRotation).toBe(true);
+    expect(key.KeyPolicy.Statement).toEqual([expect.objectContaining({ Action: 'kms:*', Principal: { AWS: expect.anything() } })]);
+    const rule = Object.values<any>(t.findResources('AWS::Events::Rule'))[0].Properties;
+    const roleId = rule.Targets[0].RoleArn['Fn::GetAtt'][0];
+    expect(t.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'events.amazonaws.com' });
+    const rolePolicy = Object.values<any>(t.findResources('AWS::IAM::Policy')).find((p) => p.Properties.Roles[0].Ref === roleId).Properties.PolicyDocument.Statement;
+    expect(rolePolicy).toEqual([
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^PipelineNotificationsTopic/) } },
+      { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineNotificationsKey/), 'Arn'] } },
+    ]);
   });
 
   test('uses a given topic and the statuses picked', () => {

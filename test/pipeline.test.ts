@@ -171,7 +171,7 @@ describe('MlPipeline options', () => {
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Mine');
     expect(() => new MlPipeline(stack, 'P', { artifactBucket: bucket, artifactBucketRemovalPolicy: RemovalPolicy.DESTROY }))
-      .toThrow(/TestStack\/P: artifactBucketEncryptionKey, artifactBucketRemovalPolicy and serverAccessLogsBucket apply to the bucket the pipeline creates/);
+      .toThrow(/TestStack\/P: artifactBucketEncryptionKey, artifactBucketRemovalPolicy, serverAccessLogsBucket, artifactBucketLifecycleRules and artifactNoncurrentVersionExpiration apply to the bucket the pipeline creates/);
   });
 
   test('lists the statements its role needs, and warns when a given role cannot take them', () => {

@@ -141,24 +141,36 @@ export class SeedPipelineStack extends Stack {
       id: 'AwsSolutions-S1',
       reason: 'This is the bucket that receives the other buckets\' server access logs; logging it to itself would loop.',
     }]);
-    NagSuppressions.addResourceSuppressions(this.pipeline, [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason: 'SageMaker Pipelines names the jobs it starts pipelines-<execution>-<step>-..., so job permissions are scoped '
-          + 'to that prefix; job outputs are written under per-execution prefixes of the artifact bucket; logs go to the '
-          + '/aws/sagemaker/ log groups; models get names chosen by SageMaker; registered versions are model-package/<group>/*; '
-          + 'the input data parameter defaults to the raw data object (its versions are listed under the same key prefix).',
-        appliesTo: [
-          { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:(processing|training)-job/pipelines-\\*$/` },
-          { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:model/\\*$/` },
-          // Both forms of the group name: see nameForms in src/model-package-group.ts.
-          { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:model-package/(SeedModelGroup|seedmodelgroup)/\\*$/` },
-          { regex: '/^Resource::<SeedPipelineArtifactBucket[A-Z0-9]+\\.Arn>/\\*$/' },
-          { regex: `/^Resource::arn:<AWS::Partition>:logs:${ENV}:log-group:/aws/sagemaker/\\*$/` },
-          { regex: '/^Resource::arn:<AWS::Partition>:s3:::<RawData[A-Z0-9]+>/raw/data\\.csv\\*$/' },
-          'Resource::*',
-        ],
-      },
-    ], true);
+    // Each suppression sits on the one policy it explains (applied to that policy's own resource only), so a wildcard
+    // added anywhere else is still reported.
+    NagSuppressions.addResourceSuppressions(this.pipeline.role.node.findChild('DefaultPolicy'), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'SageMaker Pipelines names the jobs it starts pipelines-<execution>-<step>-..., so job permissions are scoped '
+        + 'to that prefix; job outputs are written under per-execution prefixes of the artifact bucket; logs go to the '
+        + '/aws/sagemaker/ log groups; models get names chosen by SageMaker; registered versions are model-package/<group>/*; '
+        + 'the input data parameter defaults to the raw data object (its versions are listed under the same key prefix).',
+      appliesTo: [
+        { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:(processing|training)-job/pipelines-\\*$/` },
+        { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:model/\\*$/` },
+        // Both forms of the group name: see nameForms in src/model-package-group.ts.
+        { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:model-package/(SeedModelGroup|seedmodelgroup)/\\*$/` },
+        { regex: '/^Resource::<SeedPipelineArtifactBucket[A-Z0-9]+\\.Arn>/\\*$/' },
+        { regex: `/^Resource::arn:<AWS::Partition>:logs:${ENV}:log-group:/aws/sagemaker/\\*$/` },
+        { regex: '/^Resource::arn:<AWS::Partition>:s3:::<RawData[A-Z0-9]+>/raw/data\\.csv\\*$/' },
+      ],
+    }], true);
+    NagSuppressions.addResourceSuppressions(this.pipeline.notifications!.rule.node.findChild('EventsRole'), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The alert rule publishes to the KMS-encrypted topic through this role; SNS asks the key for data keys of '
+        + 'the GenerateDataKey family, which aws-cdk-lib\'s Topic.grantPublish grants as kms:GenerateDataKey* on that one key.',
+      appliesTo: ['Action::kms:GenerateDataKey*'],
+    }], true);
+    NagSuppressions.addResourceSuppressions(this.pipeline.node.findChild('WildcardResourcePolicy'), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'This policy holds only actions that IAM authorizes on "*" alone (the Service Authorization Reference lists no '
+        + 'resource type for them): ecr:GetAuthorizationToken, to pull the SageMaker framework images, and '
+        + 'cloudwatch:PutMetricData, limited by condition to the /aws/sagemaker/ namespaces.',
+      appliesTo: ['Resource::*'],
+    }], true);
   }
 }

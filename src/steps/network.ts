@@ -44,12 +44,19 @@ export function renderVpcConfig(scope: Construct, network: NetworkConfig | undef
   const subnets = network.vpc.selectSubnets(network.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
   let securityGroups = network.securityGroups;
   if (!securityGroups || securityGroups.length === 0) {
-    const existing = scope.node.tryFindChild('SecurityGroup') as ec2.ISecurityGroup | undefined;
-    securityGroups = [existing ?? new ec2.SecurityGroup(scope, 'SecurityGroup', {
-      vpc: network.vpc,
-      description: `SageMaker job of ${scope.node.path}`,
-      allowAllOutbound: true,
-    })];
+    let group = scope.node.tryFindChild('SecurityGroup') as ec2.SecurityGroup | undefined;
+    if (!group) {
+      group = new ec2.SecurityGroup(scope, 'SecurityGroup', {
+        vpc: network.vpc,
+        description: `SageMaker job of ${scope.node.path}`,
+        allowAllOutbound: true,
+      });
+      // The instances of a distributed job talk to each other: SageMaker asks for inbound traffic between members of
+      // the job's security group ("Give SageMaker Training Jobs Access to Resources in Your Amazon VPC",
+      // https://docs.aws.amazon.com/sagemaker/latest/dg/train-vpc.html, and the same for processing jobs).
+      group.connections.allowInternally(ec2.Port.allTraffic(), 'Traffic between the instances of the SageMaker job');
+    }
+    securityGroups = [group];
   }
   if (securityGroups.length > 5) {
     throw new Error(`${scope.node.path}: ${securityGroups.length} security groups given; SageMaker takes at most 5`);

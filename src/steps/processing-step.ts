@@ -5,7 +5,7 @@ import { ProcessingCode } from '../code';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import { NetworkConfig, renderVpcConfig } from './network';
-import { asStringArgument, grantJob } from './private/jobs';
+import { asStringArgument, grantJob, grantJobKey } from './private/jobs';
 import { grantS3Uri } from './private/s3';
 import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
 import { PipelineParameter } from '../values/parameter';
@@ -301,8 +301,8 @@ export class ProcessingStepConstruct extends PipelineStep {
         grantS3Uri(this, role, output.destination, true);
       }
     }
-    this.props.volumeEncryptionKey?.grantEncryptDecrypt(role);
-    this.props.outputEncryptionKey?.grantEncryptDecrypt(role);
+    grantJobKey(role, this.props.volumeEncryptionKey);
+    grantJobKey(role, this.props.outputEncryptionKey);
     this.vpcConfig = renderVpcConfig(this, this.props.network, role);
   }
 

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import { NetworkConfig, renderVpcConfig } from './network';
-import { asStringArgument, grantJob } from './private/jobs';
+import { asStringArgument, grantJob, grantJobKey } from './private/jobs';
 import { grantS3Uri } from './private/s3';
 import { CompressionType, DataDistribution, checkRange, renderEnvironment } from './processing-step';
 import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
@@ -312,8 +312,8 @@ export function bindTrainingJob(scope: Construct, props: TrainingJobProps, grant
       grantS3Uri(scope, role, uri, true);
     }
   }
-  props.outputEncryptionKey?.grantEncryptDecrypt(role);
-  props.volumeEncryptionKey?.grantEncryptDecrypt(role);
+  grantJobKey(role, props.volumeEncryptionKey);
+  grantJobKey(role, props.outputEncryptionKey);
   const vpcConfig = renderVpcConfig(scope, props.network, role);
   return { imageUri, vpcConfig };
 }

@@ -2,7 +2,7 @@ import { Size, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { InstanceType } from '../instance-type';
-import { grantJob } from './private/jobs';
+import { grantJob, grantJobKey } from './private/jobs';
 import { grantS3Uri } from './private/s3';
 import { CompressionType, checkRange, renderEnvironment } from './processing-step';
 import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
@@ -202,8 +202,8 @@ export class TransformStepConstruct extends PipelineStep {
     if (this.props.outputPath !== undefined && !PipelineValue.isPipelineToken(this.props.outputPath)) {
       grantS3Uri(this, role, this.props.outputPath, true);
     }
-    this.props.outputEncryptionKey?.grantEncryptDecrypt(role);
-    this.props.volumeEncryptionKey?.grantEncryptDecrypt(role);
+    grantJobKey(role, this.props.volumeEncryptionKey);
+    grantJobKey(role, this.props.outputEncryptionKey);
   }
 
   protected renderArguments(): any {

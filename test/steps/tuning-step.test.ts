@@ -66,7 +66,12 @@ describe('TuningStepConstruct', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
-          Action: ['sagemaker:CreateHyperParameterTuningJob', 'sagemaker:DescribeHyperParameterTuningJob', 'sagemaker:StopHyperParameterTuningJob', 'sagemaker:AddTags'],
+          Action: [
+            'sagemaker:CreateHyperParameterTuningJob', 'sagemaker:DescribeHyperParameterTuningJob', 'sagemaker:StopHyperParameterTuningJob', 'sagemaker:AddTags',
+            'sagemaker:ListTrainingJobsForHyperParameterTuningJob',
+          ],
+          // Tuning job names are at most 32 characters: Pipelines cannot give them the pipelines-<execution id> prefix.
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/*']] },
         })]),
       },
     });

@@ -1,19 +1,50 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { PipelineParameter } from '../../values/parameter';
 import { ConcatValue, PipelineValue, ValueKind, literalOf, splitString } from '../../values/pipeline-value';
 
 /**
- * Lets the pipeline's role create, describe and stop the jobs a step runs. SageMaker Pipelines names every job
- * it starts `pipelines-<execution id>-<step>-...`, so the resource is scoped to that prefix.
+ * Lets the pipeline's role create, describe and stop the jobs a step runs. SageMaker Pipelines names the processing,
+ * training and transform jobs it starts `pipelines-<execution id>-<step>-...`, so those are scoped to that prefix.
+ *
+ * A hyper-parameter tuning job name is at most 32 characters (CreateHyperParameterTuningJob's
+ * HyperParameterTuningJobName), too short for that prefix and a 12-character execution id: Pipelines gives tuning
+ * jobs a generated name without a documented prefix, so the tuning job resource can only be scoped to its type
+ * (`hyper-parameter-tuning-job/*`). Pipelines also lists the tuning job's training jobs with the role to fill the
+ * step's `TrainingJobSummaries` (`topModelS3Uri`).
  */
 export function grantJob(scope: Construct, grantee: iam.IGrantable, resourceType: string, jobAction: string): void {
   const stack = Stack.of(scope);
+  const tuning = resourceType === 'hyper-parameter-tuning-job';
   iam.Grant.addToPrincipal({
     grantee,
-    actions: [`sagemaker:Create${jobAction}`, `sagemaker:Describe${jobAction}`, `sagemaker:Stop${jobAction}`, 'sagemaker:AddTags'],
-    resourceArns: [stack.formatArn({ service: 'sagemaker', resource: resourceType, resourceName: 'pipelines-*' })],
+    actions: [
+      `sagemaker:Create${jobAction}`, `sagemaker:Describe${jobAction}`, `sagemaker:Stop${jobAction}`, 'sagemaker:AddTags',
+      ...(tuning ? ['sagemaker:ListTrainingJobsForHyperParameterTuningJob'] : []),
+    ],
+    resourceArns: [stack.formatArn({ service: 'sagemaker', resource: resourceType, resourceName: tuning ? '*' : 'pipelines-*' })],
+  });
+}
+
+/**
+ * Lets the role use a KMS key for a job's storage volume or output: SageMaker encrypts with it and creates grants
+ * on it for the instances it launches, so besides encrypt/decrypt it needs kms:CreateGrant (for AWS resources only)
+ * and kms:DescribeKey ("CreateProcessingJob / CreateTrainingJob / CreateTransformJob API: Execution Role
+ * Permissions", https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html).
+ */
+export function grantJobKey(grantee: iam.IGrantable, key: kms.IKey | undefined): void {
+  if (!key) {
+    return;
+  }
+  key.grantEncryptDecrypt(grantee);
+  iam.Grant.addToPrincipal({ grantee, actions: ['kms:DescribeKey'], resourceArns: [key.keyArn] });
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:CreateGrant'],
+    resourceArns: [key.keyArn],
+    conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
   });
 }
 

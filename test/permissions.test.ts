@@ -1,0 +1,142 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ContainerImage, MlPipeline, ProcessingStepConstruct, TrainingStepConstruct } from '../src';
+import { newStack } from './util';
+
+/** Every statement of the policies attached to the pipeline's role, whichever policy holds it. */
+function roleStatements(stack: Stack): any[] {
+  return Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes('PRole'))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+const ecrRepo = (account: string, region: string, repo: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ecr:${region}:${account}:repository/${repo}`]],
+});
+const PULL = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
+
+describe('images', () => {
+  test('a framework image grants pull on exactly its repository, and the token on * (in its own policy)', () => {
+    const stack = newStack();
+    new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [new ProcessingStepConstruct(stack, 'Prep', { image: ContainerImage.sklearn('1.2-1') })] });
+    const statements = roleStatements(stack);
+    expect(statements).toContainEqual({ Action: PULL, Effect: 'Allow', Resource: ecrRepo('683313688378', 'us-east-1', 'sagemaker-scikit-learn') });
+    const wildcard = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+      Properties: { PolicyName: Match.stringLikeRegexp('^PWildcardResourcePolicy') },
+    }))[0].Properties.PolicyDocument.Statement;
+    expect(wildcard).toEqual([{ Action: 'ecr:GetAuthorizationToken', Effect: 'Allow', Resource: '*' }]);
+  });
+
+  test('in a stack of unknown region, the registry account comes from the same mapping as the image URI', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [new TrainingStepConstruct(stack, 'Train', { image: ContainerImage.xgboost('1.7-1') })] });
+    const pull = roleStatements(stack).find((st) => JSON.stringify(st.Action) === JSON.stringify(PULL));
+    expect(pull.Resource).toEqual({
+      'Fn::Join': ['', [
+        'arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':',
+        { 'Fn::FindInMap': [expect.stringMatching(/^SageMakerImagesxgboosttraining/), { Ref: 'AWS::Region' }, 'account'] },
+        ':repository/sagemaker-xgboost',
+      ]],
+    });
+  });
+
+  test('an ECR image URI grants pull on its repository; another registry grants nothing', () => {
+    const stack = newStack();
+    const ecrStep = new ProcessingStepConstruct(stack, 'A', { image: ContainerImage.fromUri('444455556666.dkr.ecr.eu-west-1.amazonaws.com/team/prep:1.0') });
+    const other = new ProcessingStepConstruct(stack, 'B', { image: ContainerImage.fromUri('docker.io/library/python:3.12') });
+    new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [ecrStep, other] });
+    const pulls = roleStatements(stack).filter((st) => JSON.stringify(st.Action) === JSON.stringify(PULL));
+    expect(pulls).toEqual([{ Action: PULL, Effect: 'Allow', Resource: ecrRepo('444455556666', 'eu-west-1', 'team/prep') }]);
+  });
+});
+
+describe('jobs', () => {
+  test('a volume key gets CreateGrant (for AWS resources only) and DescribeKey besides encrypt/decrypt', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'VolumeKey');
+    new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [new ProcessingStepConstruct(stack, 'Prep', { image: ContainerImage.sklearn('1.2-1'), volumeEncryptionKey: key })] });
+    const keyArn = { 'Fn::GetAtt': [expect.stringMatching(/^VolumeKey/), 'Arn'] };
+    const statements = roleStatements(stack);
+    expect(statements).toContainEqual({ Action: 'kms:DescribeKey', Effect: 'Allow', Resource: keyArn });
+    expect(statements).toContainEqual({ Action: 'kms:CreateGrant', Condition: { Bool: { 'kms:GrantIsForAWSResource': true } }, Effect: 'Allow', Resource: keyArn });
+    expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt']), Resource: keyArn }));
+  });
+
+  test('the security group the library creates lets the job\'s instances talk to each other', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    new MlPipeline(stack, 'P', {
+      pipelineName: 'P',
+      steps: [new TrainingStepConstruct(stack, 'Train', { image: ContainerImage.xgboost('1.7-1'), instanceCount: 2, network: { vpc } })],
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: '-1',
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainSecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainSecurityGroup'), 'GroupId'] },
+    });
+  });
+
+  test('a statement granted by many steps is recorded and written once', () => {
+    const stack = newStack();
+    const steps = [1, 2, 3].map((i) => new ProcessingStepConstruct(stack, `Prep${i}`, { image: ContainerImage.sklearn('1.2-1') }));
+    const pipeline = new MlPipeline(stack, 'P', { pipelineName: 'P', steps });
+    const jobs = roleStatements(stack).filter((st) => JSON.stringify(st.Action).includes('sagemaker:CreateProcessingJob'));
+    expect(jobs).toHaveLength(1);
+    expect(pipeline.requiredPolicyStatements().filter((st) => st.actions.includes('sagemaker:CreateProcessingJob'))).toHaveLength(1);
+  });
+});
+
+describe('buckets and stacks', () => {
+  test('the artifact bucket expires noncurrent versions and aborts incomplete uploads, configurable or off', () => {
+    const stack = newStack();
+    new MlPipeline(stack, 'A', { pipelineName: 'A' });
+    new MlPipeline(stack, 'B', { pipelineName: 'B', artifactNoncurrentVersionExpiration: Duration.days(90) });
+    new MlPipeline(stack, 'C', { pipelineName: 'C', artifactBucketLifecycleRules: false });
+    const buckets = Template.fromStack(stack).findResources('AWS::S3::Bucket');
+    const rules = (prefix: string) => Object.entries<any>(buckets).find(([id]) => id.startsWith(`${prefix}ArtifactBucket`))![1].Properties.LifecycleConfiguration;
+    expect(rules('A')).toEqual({
+      Rules: [{
+        Id: 'ExpireNoncurrentVersionsAndAbortIncompleteUploads',
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+        NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+        Status: 'Enabled',
+      }],
+    });
+    expect(rules('B').Rules[0].NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 90 });
+    expect(rules('C')).toBeUndefined();
+  });
+
+  test('a role and a bucket from a platform stack: the pipeline stack holds the role\'s statements, no dependency cycle', () => {
+    const app = new App();
+    const env = { account: '123456789012', region: 'us-east-1' };
+    const platform = new Stack(app, 'Platform', { env });
+    const role = new iam.Role(platform, 'PipelineRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    const bucket = new s3.Bucket(platform, 'Artifacts');
+    const stack = new Stack(app, 'Pipelines', { env });
+    // One pipeline with an artifact bucket of its own stack (the role's default policy would name it: a cycle), one
+    // with the platform's bucket.
+    new MlPipeline(stack, 'P', {
+      pipelineName: 'P',
+      role,
+      steps: [new ProcessingStepConstruct(stack, 'Prep', { image: ContainerImage.sklearn('1.2-1') })],
+    });
+    new MlPipeline(stack, 'Q', {
+      pipelineName: 'Q',
+      role,
+      artifactBucket: bucket,
+      steps: [new ProcessingStepConstruct(stack, 'Prep2', { image: ContainerImage.sklearn('1.2-1') })],
+    });
+    expect(() => app.synth()).not.toThrow();
+    expect(stack.dependencies.map((s) => s.stackName)).toEqual(['Platform']);
+    expect(platform.dependencies).toEqual([]);
+    Template.fromStack(platform).resourceCountIs('AWS::IAM::Policy', 0);
+    const policy = Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('^PRolePolicy') } });
+    const statements = Object.values<any>(policy)[0].Properties.PolicyDocument.Statement;
+    expect(statements.map((st: any) => st.Action)).toContainEqual(['sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:AddTags']);
+    Template.fromStack(stack).hasResource('AWS::SageMaker::Pipeline', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('^PRolePolicy')]) });
+  });
+});
