@@ -223,7 +223,8 @@ export class ModelPackageGroup extends ModelPackageGroupBase {
     for (const [key, value] of Object.entries(props.tags ?? {})) {
       Tags.of(resource).add(key, value);
     }
-    this.modelPackageGroupName = this.getResourceNameAttribute(resource.ref);
+    // The name as given or generated: the resource's Ref is its ARN, not its name.
+    this.modelPackageGroupName = name;
     this.modelPackageGroupArn = this.getResourceArnAttribute(resource.attrModelPackageGroupArn, {
       service: 'sagemaker',
       resource: 'model-package-group',

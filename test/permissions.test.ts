@@ -1,11 +1,14 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, CfnParameter, Duration, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ContainerImage, MlPipeline, ProcessingStepConstruct, TrainingStepConstruct } from '../src';
-import { newStack } from './util';
+import {
+  ContainerImage, CreateModelStepConstruct, ExecutionVariable, MlPipeline, ModelPackageGroup, PipelineParameter, ProcessingStepConstruct,
+  RegisterModelStepConstruct, TrainingStepConstruct, TransformStepConstruct,
+} from '../src';
+import { definitionOf, newStack, stepOf } from './util';
 
 /** Every statement of the policies attached to the pipeline's role, whichever policy holds it. */
 function roleStatements(stack: Stack): any[] {
@@ -139,4 +142,102 @@ describe('buckets and stacks', () => {
     expect(statements.map((st: any) => st.Action)).toContainEqual(['sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:AddTags']);
     Template.fromStack(stack).hasResource('AWS::SageMaker::Pipeline', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('^PRolePolicy')]) });
   });
+});
+
+describe('accounts', () => {
+  test('a group imported by ARN from another account: registered by ARN, granted in the owner\'s account', () => {
+    const stack = newStack();
+    const group = ModelPackageGroup.fromModelPackageGroupArn(stack, 'Shared', 'arn:aws:sagemaker:us-east-1:444455556666:model-package-group/SharedModels');
+    const train = new TrainingStepConstruct(stack, 'Train', { image: ContainerImage.xgboost('1.7-1') });
+    const register = new RegisterModelStepConstruct(stack, 'Register', {
+      modelPackageGroup: group, containers: [{ image: ContainerImage.xgboost('1.7-1'), modelDataUrl: train.modelArtifactsS3Uri }],
+    });
+    const local = new RegisterModelStepConstruct(stack, 'Local', {
+      modelPackageGroup: ModelPackageGroup.fromModelPackageGroupName(stack, 'Mine', 'MyModels'),
+      containers: [{ image: ContainerImage.xgboost('1.7-1'), modelDataUrl: train.modelArtifactsS3Uri }],
+    });
+    const def = definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [train, register, local] }));
+    expect(stepOf(def, 'Register').Arguments.ModelPackageGroupName).toBe('arn:aws:sagemaker:us-east-1:444455556666:model-package-group/SharedModels');
+    expect(stepOf(def, 'Local').Arguments.ModelPackageGroupName).toBe('MyModels');
+    const register0 = roleStatements(stack).find((st) => JSON.stringify(st.Action).includes('CreateModelPackage') && JSON.stringify(st.Resource).includes('444455556666'));
+    expect(register0.Resource).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:444455556666:model-package/SharedModels/*']] },
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:444455556666:model-package/sharedmodels/*']] },
+    ]);
+  });
+});
+
+describe('S3 locations in every form', () => {
+  const objects = (bucketRef: any, key: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', bucketRef, `/${key}`]] });
+
+  test('Fn.join, Lazy, text with a pipeline value, an output with one, a channel, transform input and model data bound to parameters', () => {
+    const stack = newStack();
+    const data = new s3.Bucket(stack, 'Data');
+    const ref = { Ref: expect.stringMatching(/^Data/) };
+    const dataParam = PipelineParameter.string('TrainData', { defaultValue: 's3://train-bucket/train/' });
+    const modelParam = PipelineParameter.string('ModelData', { defaultValue: 's3://models/model.tar.gz' });
+    const prep = new ProcessingStepConstruct(stack, 'Prep', {
+      image: ContainerImage.sklearn('1.2-1'),
+      inputs: [
+        { inputName: 'joined', source: Fn.join('', ['s3://', data.bucketName, '/joined/']), destination: '/opt/ml/processing/a' },
+        { inputName: 'lazy', source: Lazy.string({ produce: () => 's3://lazy-bucket/in' }), destination: '/opt/ml/processing/b' },
+        { inputName: 'mixed', source: `s3://${data.bucketName}/runs/${ExecutionVariable.PIPELINE_EXECUTION_ID.valueAsString}/in`, destination: '/opt/ml/processing/c' },
+      ],
+      outputs: [{ outputName: 'out', source: '/opt/ml/processing/out', destination: `s3://${data.bucketName}/out/${ExecutionVariable.PIPELINE_EXECUTION_ID.valueAsString}` }],
+    });
+    const train = new TrainingStepConstruct(stack, 'Train', {
+      image: ContainerImage.xgboost('1.7-1'),
+      channels: [{ channelName: 'train', s3Uri: dataParam.valueAsString }],
+    });
+    const transform = new TransformStepConstruct(stack, 'Score', {
+      modelName: 'm', input: { s3Uri: dataParam.valueAsString }, outputPath: `s3://${data.bucketName}/scores`,
+    });
+    const model = new CreateModelStepConstruct(stack, 'Model', { containers: [{ image: ContainerImage.xgboost('1.7-1'), modelDataUrl: modelParam.valueAsString }] });
+    new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [prep, train, transform, model] });
+    const statements = roleStatements(stack);
+    const resources = (action: string) => statements.filter((st) => JSON.stringify(st.Action).includes(`"${action}"`) || st.Action === action).map((st) => st.Resource);
+    const reads = resources('s3:GetObject');
+    expect(reads).toContainEqual(objects(ref, 'joined/*'));
+    expect(reads).toContainEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::lazy-bucket/in*']] });
+    expect(reads).toContainEqual(objects(ref, 'runs/*'));
+    const writes = resources('s3:PutObject');
+    expect(writes).toContainEqual(objects(ref, 'out/*'));
+    expect(writes).toContainEqual(objects(ref, 'scores*'));
+    expect(JSON.stringify(reads)).toContain(':s3:::train-bucket/train/*');
+    expect(JSON.stringify(reads)).toContain(':s3:::models/model.tar.gz*');
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('s3-location-unknown'))).toEqual([]);
+  });
+
+  test('a location known only at run time gets a warning naming it and the fix', () => {
+    const stack = newStack();
+    const noDefault = PipelineParameter.string('Where');
+    const cfn = new CfnParameter(stack, 'DataUri');
+    const train = new TrainingStepConstruct(stack, 'Train', {
+      image: ContainerImage.xgboost('1.7-1'),
+      channels: [{ channelName: 'train', s3Uri: noDefault.valueAsString }, { channelName: 'extra', s3Uri: cfn.valueAsString }],
+    });
+    new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [train] });
+    const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Train', Match.stringLikeRegexp('S3 bucket is known only when the pipeline runs'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([
+      expect.stringMatching(/^channel 'train' is parameter 'Where', which has no default,: its S3 bucket is known only when the pipeline runs, so the pipeline's role was granted no read access to it: grant it yourself, for example bucket.grantRead\(pipeline\)/),
+      expect.stringMatching(/^channel 'extra' is a value known only at deploy time/),
+    ]);
+  });
+});
+
+test('a KMS-encrypted bucket of the app: its key is granted with the objects (decrypt to read, encrypt to write)', () => {
+  const stack = newStack();
+  const key = new kms.Key(stack, 'DataKey');
+  const data = new s3.Bucket(stack, 'Data', { encryption: s3.BucketEncryption.KMS, encryptionKey: key });
+  const prep = new ProcessingStepConstruct(stack, 'Prep', {
+    image: ContainerImage.sklearn('1.2-1'),
+    inputs: [{ inputName: 'in', source: data.s3UrlForObject('raw/'), destination: '/opt/ml/processing/in' }],
+    outputs: [{ outputName: 'out', source: '/opt/ml/processing/out', destination: data.s3UrlForObject('clean/') }],
+  });
+  new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [prep] });
+  const onKey = roleStatements(stack).filter((st) => JSON.stringify(st.Resource).includes('DataKey'));
+  expect(onKey.map((st) => st.Action)).toEqual([
+    'kms:Decrypt',
+    ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+  ]);
 });

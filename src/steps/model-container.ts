@@ -2,9 +2,8 @@ import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ContainerImage, ImageUsage } from '../container-image';
-import { grantS3Uri } from './private/s3';
+import { grantS3Location } from './private/s3';
 import { renderEnvironment } from './processing-step';
-import { PipelineValue } from '../values/pipeline-value';
 
 /** A container of a model: its image, its model data, its environment. */
 export interface ModelContainer {
@@ -31,8 +30,8 @@ export interface ModelContainer {
 export function bindContainers(scope: Construct, containers: ModelContainer[], grantee: iam.IGrantable): Array<() => any> {
   return containers.map((c) => {
     const image = c.image.bind(scope, ImageUsage.INFERENCE, grantee).imageUri;
-    if (c.modelDataUrl !== undefined && !PipelineValue.isPipelineToken(c.modelDataUrl)) {
-      grantS3Uri(scope, grantee, c.modelDataUrl, false);
+    if (c.modelDataUrl !== undefined) {
+      grantS3Location(scope, grantee, c.modelDataUrl, false, 'modelDataUrl');
     }
     return () => ({
       ContainerHostname: c.containerHostname,

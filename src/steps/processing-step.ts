@@ -6,10 +6,9 @@ import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import { NetworkConfig, renderVpcConfig } from './network';
 import { asStringArgument, grantJob, grantJobKey } from './private/jobs';
-import { grantS3Uri } from './private/s3';
+import { grantS3Location } from './private/s3';
 import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
-import { PipelineParameter } from '../values/parameter';
-import { PipelineValue, ValueKind } from '../values/pipeline-value';
+import { ValueKind } from '../values/pipeline-value';
 import { PropertyFile } from '../values/property-file';
 
 /** How a processing input is stored in S3. */
@@ -294,11 +293,11 @@ export class ProcessingStepConstruct extends PipelineStep {
       this.code = this.props.code.bind(this, role);
     }
     for (const input of this.props.inputs ?? []) {
-      grantS3Source(this, role, input.source);
+      grantS3Location(this, role, input.source, false, `input '${input.inputName}'`);
     }
     for (const output of this.props.outputs ?? []) {
-      if (output.destination !== undefined && !PipelineValue.isPipelineToken(output.destination)) {
-        grantS3Uri(this, role, output.destination, true);
+      if (output.destination !== undefined) {
+        grantS3Location(this, role, output.destination, true, `output '${output.outputName}'`);
       }
     }
     grantJobKey(role, this.props.volumeEncryptionKey);
@@ -450,16 +449,4 @@ export function checkRange(scope: Construct, what: string, value: number | undef
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${scope.node.path}: ${what} is ${value}; expected an integer from ${min} to ${max}`);
   }
-}
-
-/** Grants read access to an input's S3 source when its bucket can be told at synth time. */
-function grantS3Source(scope: Construct, role: any, source: string): void {
-  const value = PipelineValue.isPipelineToken(source) ? PipelineValue.fromString(source) : undefined;
-  if (value === undefined) {
-    grantS3Uri(scope, role, source, false);
-  } else if (value instanceof PipelineParameter && typeof value.defaultValue === 'string') {
-    // A parameter: its default location is granted; other locations given at run time need a grant of their own.
-    grantS3Uri(scope, role, value.defaultValue, false);
-  }
-  // Values produced by other steps are in the artifact bucket (or in a location those steps were granted).
 }

@@ -1,3 +1,4 @@
+import { Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { IModelPackageGroup } from '../model-package-group';
 import { ModelContainer, bindContainers, checkContainers } from './model-container';
@@ -161,7 +162,7 @@ export class RegisterModelStepConstruct extends PipelineStep {
       }
       : undefined;
     return {
-      ModelPackageGroupName: props.modelPackageGroup.modelPackageGroupName,
+      ModelPackageGroupName: groupReference(this, props.modelPackageGroup),
       ModelPackageDescription: props.modelPackageDescription,
       InferenceSpecification: {
         Containers: this.containers.map((c) => c()),
@@ -179,4 +180,14 @@ export class RegisterModelStepConstruct extends PipelineStep {
       SkipModelValidation: props.skipModelValidation === undefined ? undefined : (props.skipModelValidation ? 'All' : 'None'),
     };
   }
+}
+
+/**
+ * How the register step names its group: by name in the pipeline's own account, by ARN in another account
+ * (CreateModelPackage takes either; a name alone would register in the pipeline's account).
+ */
+function groupReference(scope: Construct, group: IModelPackageGroup): string {
+  const account = Stack.of(scope).account;
+  const other = Token.compareStrings(group.env.account, account) === TokenComparison.DIFFERENT;
+  return other ? group.modelPackageGroupArn : group.modelPackageGroupName;
 }

@@ -6,7 +6,7 @@ import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import { NetworkConfig, renderVpcConfig } from './network';
 import { asStringArgument, grantJob, grantJobKey } from './private/jobs';
-import { grantS3Uri } from './private/s3';
+import { grantS3Location } from './private/s3';
 import { CompressionType, DataDistribution, checkRange, renderEnvironment } from './processing-step';
 import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
@@ -303,14 +303,13 @@ export function bindTrainingJob(scope: Construct, props: TrainingJobProps, grant
   }));
   const imageUri = props.image.bind(scope, ImageUsage.TRAINING, role).imageUri;
   for (const channel of props.channels ?? []) {
-    if (!PipelineValue.isPipelineToken(channel.s3Uri)) {
-      grantS3Uri(scope, role, channel.s3Uri, false);
-    }
+    grantS3Location(scope, role, channel.s3Uri, false, `channel '${channel.channelName}'`);
   }
-  for (const uri of [props.outputPath, props.checkpointS3Uri]) {
-    if (uri !== undefined && !PipelineValue.isPipelineToken(uri)) {
-      grantS3Uri(scope, role, uri, true);
-    }
+  if (props.outputPath !== undefined) {
+    grantS3Location(scope, role, props.outputPath, true, 'outputPath');
+  }
+  if (props.checkpointS3Uri !== undefined) {
+    grantS3Location(scope, role, props.checkpointS3Uri, true, 'checkpointS3Uri');
   }
   grantJobKey(role, props.volumeEncryptionKey);
   grantJobKey(role, props.outputEncryptionKey);

@@ -3,11 +3,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { InstanceType } from '../instance-type';
 import { grantJob, grantJobKey } from './private/jobs';
-import { grantS3Uri } from './private/s3';
+import { grantS3Location } from './private/s3';
 import { CompressionType, checkRange, renderEnvironment } from './processing-step';
 import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
 import { S3DataType } from './training-step';
-import { PipelineValue, ValueKind } from '../values/pipeline-value';
+import { ValueKind } from '../values/pipeline-value';
 
 /** How a batch transform splits its input into records. */
 export enum SplitType {
@@ -196,11 +196,9 @@ export class TransformStepConstruct extends PipelineStep {
   protected bind(pipeline: IPipelineHost): void {
     const role = pipeline;
     grantJob(this, role, 'transform-job', 'TransformJob');
-    if (!PipelineValue.isPipelineToken(this.props.input.s3Uri)) {
-      grantS3Uri(this, role, this.props.input.s3Uri, false);
-    }
-    if (this.props.outputPath !== undefined && !PipelineValue.isPipelineToken(this.props.outputPath)) {
-      grantS3Uri(this, role, this.props.outputPath, true);
+    grantS3Location(this, role, this.props.input.s3Uri, false, 'input');
+    if (this.props.outputPath !== undefined) {
+      grantS3Location(this, role, this.props.outputPath, true, 'outputPath');
     }
     grantJobKey(role, this.props.volumeEncryptionKey);
     grantJobKey(role, this.props.outputEncryptionKey);

@@ -84,7 +84,7 @@ describe('RegisterModelStepConstruct', () => {
     });
     const args = definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [train, register] })).Steps[1].Arguments;
     expect(args).toEqual({
-      ModelPackageGroupName: expect.stringMatching(/^<<Ref:Group/),
+      ModelPackageGroupName: 'MyGroup',
       ModelPackageDescription: 'a model',
       InferenceSpecification: {
         Containers: [{ Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1', ModelDataUrl: { Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' } }],

@@ -1,7 +1,9 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { PipelineParameter } from '../../values/parameter';
+import { PipelineValue, splitString } from '../../values/pipeline-value';
 
 /**
  * Read access to exactly one object (no wildcard). A job input of type S3Prefix lists the prefix before it reads, so
@@ -46,5 +48,117 @@ export function grantS3Uri(scope: Construct, grantee: iam.IGrantable, uri: strin
     resources: [bucketArn],
     ...(listCondition ? { conditions: listCondition } : {}),
   }));
+  // A bucket of the app encrypted with a KMS key: objects are read (and written) through the key.
+  const key = Token.isUnresolved(loc.bucket) ? bucketOfApp(scope, loc.bucket)?.encryptionKey : undefined;
+  if (key) {
+    if (write) {
+      key.grantEncryptDecrypt(grantee);
+    } else {
+      key.grantDecrypt(grantee);
+    }
+  }
   return true;
+}
+
+const bucketIndex = new WeakMap<IConstruct, Map<string, s3.IBucket>>();
+
+/** The bucket of the app (created or imported) whose name is this token, if any. */
+function bucketOfApp(scope: Construct, bucketName: string): s3.IBucket | undefined {
+  const root = scope.node.root;
+  const index = () => {
+    const byName = new Map<string, s3.IBucket>();
+    for (const c of root.node.findAll()) {
+      if (c instanceof s3.BucketBase) {
+        byName.set(c.bucketName, c);
+      }
+    }
+    bucketIndex.set(root, byName);
+    return byName;
+  };
+  return (bucketIndex.get(root) ?? index()).get(bucketName) ?? index().get(bucketName);
+}
+
+/**
+ * The literal head of a location: the part of a URI known at synth time, up to its first pipeline value. A
+ * CloudFormation value alone (`Fn.join`, `Lazy`, a `CfnParameter`) is read through its resolved form. Undefined when
+ * nothing of the location is known, or when it starts with a pipeline value.
+ */
+function knownHead(scope: Construct, uri: string): string | undefined {
+  const parts = splitString(uri);
+  const head: string[] = [];
+  for (const p of parts) {
+    if (typeof p !== 'string') {
+      break;
+    }
+    head.push(p);
+  }
+  const text = head.join('');
+  if (text === '') {
+    return undefined;
+  }
+  if (!Token.isUnresolved(text) || /^s3:\/\//.test(text)) {
+    return text;
+  }
+  // A CloudFormation value as a whole: its resolved form may still show the bucket (Fn::Join of literals and Refs).
+  let resolved: any;
+  try {
+    resolved = Stack.of(scope).resolve(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof resolved === 'string') {
+    return resolved;
+  }
+  const join = resolved?.['Fn::Join'];
+  if (Array.isArray(join) && join[0] === '' && Array.isArray(join[1])) {
+    return join[1].map((p: any) => (typeof p === 'string' ? p : Token.asString(p))).join('');
+  }
+  return undefined;
+}
+
+/**
+ * Grants access to an S3 location of a step, whatever its form: a literal URI, text with CloudFormation values
+ * (`s3://${bucket.bucketName}/in`), a CloudFormation value (Fn.join, Lazy), text that ends in pipeline values
+ * (`s3://bucket/runs/` + the execution id: the literal prefix is granted), or a parameter (its default location).
+ * When nothing of the location is known at synth time, the step gets a warning that names it and how to grant it.
+ * Values that other steps produce (their outputs) need nothing: those steps were granted their locations.
+ */
+export function grantS3Location(scope: Construct, grantee: iam.IGrantable, uri: string, write: boolean, what: string): void {
+  const parts = splitString(uri);
+  const first = parts[0];
+  if (parts.length >= 1 && typeof first !== 'string') {
+    if (first instanceof PipelineParameter) {
+      if (typeof first.defaultValue === 'string' && grantS3Uri(scope, grantee, first.defaultValue, write)) {
+        return;
+      }
+      warnUnknown(scope, what, `parameter '${first.name}'${first.defaultValue === undefined ? ', which has no default,' : ''}`, write);
+      return;
+    }
+    if (producedByStep(first)) {
+      return;
+    }
+    warnUnknown(scope, what, first.describe(), write);
+    return;
+  }
+  const head = knownHead(scope, uri);
+  if (head === undefined || !grantS3Uri(scope, grantee, head, write)) {
+    warnUnknown(scope, what, Token.isUnresolved(uri) ? 'a value known only at deploy time' : `'${uri}'`, write);
+  }
+}
+
+/** Whether a value is produced by a step (a property of it), or made of such values. */
+function producedByStep(value: PipelineValue): boolean {
+  const v = value as any;
+  if (v.step !== undefined) {
+    return true; // a property of a step (StepProperty, a tuning step's top model)
+  }
+  const parts: any[] | undefined = v._values ?? v.parts;
+  return Array.isArray(parts) && parts.some((p) => typeof p !== 'string' && producedByStep(p));
+}
+
+function warnUnknown(scope: Construct, what: string, location: string, write: boolean): void {
+  Annotations.of(scope).addWarningV2('cdk-sagemaker-pipelines:s3-location-unknown',
+    `${what} is ${location}: its S3 bucket is known only when the pipeline runs, so the pipeline's role was granted no `
+    + `${write ? 'write' : 'read'} access to it: grant it yourself, for example bucket.${write ? 'grantReadWrite' : 'grantRead'}(pipeline), `
+    + 'or give the parameter a default location');
 }
