@@ -1,8 +1,13 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { definitionOf, stepOf } from './util';
 import { SeedPipelineStack } from '../examples/seed-pipeline/seed-pipeline-stack';
+
+/** The context of the project's cdk.json: the recommended feature flags that `npx cdk synth` runs the example under. */
+const CDK_JSON_CONTEXT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf-8')).context;
 
 describe('the seed pipeline example', () => {
   let stack: SeedPipelineStack;
@@ -10,7 +15,8 @@ describe('the seed pipeline example', () => {
   let definition: any;
 
   beforeAll(() => {
-    const app = new App();
+    // Synthesized as `npx cdk synth` does: under cdk.json's feature flags.
+    const app = new App({ context: CDK_JSON_CONTEXT });
     stack = new SeedPipelineStack(app, 'SeedPipelineStack', { env: { account: '123456789012', region: 'us-east-1' } });
     Aspects.of(app).add(new AwsSolutionsChecks());
     template = Template.fromStack(stack);
@@ -142,7 +148,7 @@ describe('the seed pipeline example', () => {
 
 describe('the seed pipeline without a configured region', () => {
   test('synthesizes with image registries looked up in mappings', () => {
-    const stack = new SeedPipelineStack(new App(), 'Agnostic');
+    const stack = new SeedPipelineStack(new App({ context: CDK_JSON_CONTEXT }), 'Agnostic');
     const template = Template.fromStack(stack).toJSON();
     expect(Object.keys(template.Mappings ?? {})).toEqual(expect.arrayContaining(['SageMakerImagesxgboosttraining171', 'SageMakerImagessklearntraining121']));
     expect(Stack.of(stack).region).toMatch(/Token/);

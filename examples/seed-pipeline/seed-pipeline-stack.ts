@@ -137,6 +137,8 @@ export class SeedPipelineStack extends Stack {
 
     // Region and account as the template writes them: literals when the stack's environment is known, else pseudo-parameters.
     const ENV = '(?:<AWS::Region>|[a-z0-9-]+):(?:<AWS::AccountId>|\\d{12})';
+    // The partition as the template writes it: a literal when the feature flags pin the target partitions.
+    const PARTITION = '(?:<AWS::Partition>|aws(?:-[a-z]+)*)';
     NagSuppressions.addResourceSuppressions(accessLogs, [{
       id: 'AwsSolutions-S1',
       reason: 'This is the bucket that receives the other buckets\' server access logs; logging it to itself would loop.',
@@ -150,13 +152,13 @@ export class SeedPipelineStack extends Stack {
         + '/aws/sagemaker/ log groups; models get names chosen by SageMaker; registered versions are model-package/<group>/*; '
         + 'the input data parameter defaults to the raw data object (its versions are listed under the same key prefix).',
       appliesTo: [
-        { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:(processing|training)-job/pipelines-\\*$/` },
-        { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:model/\\*$/` },
+        { regex: `/^Resource::arn:${PARTITION}:sagemaker:${ENV}:(processing|training)-job/pipelines-\\*$/` },
+        { regex: `/^Resource::arn:${PARTITION}:sagemaker:${ENV}:model/\\*$/` },
         // Both forms of the group name: see nameForms in src/model-package-group.ts.
-        { regex: `/^Resource::arn:<AWS::Partition>:sagemaker:${ENV}:model-package/(SeedModelGroup|seedmodelgroup)/\\*$/` },
+        { regex: `/^Resource::arn:${PARTITION}:sagemaker:${ENV}:model-package/(SeedModelGroup|seedmodelgroup)/\\*$/` },
         { regex: '/^Resource::<SeedPipelineArtifactBucket[A-Z0-9]+\\.Arn>/\\*$/' },
-        { regex: `/^Resource::arn:<AWS::Partition>:logs:${ENV}:log-group:/aws/sagemaker/\\*$/` },
-        { regex: '/^Resource::arn:<AWS::Partition>:s3:::<RawData[A-Z0-9]+>/raw/data\\.csv\\*$/' },
+        { regex: `/^Resource::arn:${PARTITION}:logs:${ENV}:log-group:/aws/sagemaker/\\*$/` },
+        { regex: `/^Resource::arn:${PARTITION}:s3:::<RawData[A-Z0-9]+>/raw/data\\.csv\\*$/` },
       ],
     }], true);
     NagSuppressions.addResourceSuppressions(this.pipeline.notifications!.rule.node.findChild('EventsRole'), [{
