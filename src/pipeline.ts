@@ -502,7 +502,13 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
         'the pipeline\'s role cannot be changed by this stack, so it must already allow what the steps need, or executions fail '
         + `with AccessDenied:\n  ${needed}`);
     }
-    const length = this.lengthOf(graph);
+    let length: number;
+    try {
+      length = this.lengthOf(graph);
+    } catch (e: any) {
+      // A pipeline value that CloudFormation was asked to resolve (inside Fn.join or Lazy): say where.
+      return [`${this.node.path}: ${String(e.message).replace(/^(Resolution error: )+/, '').replace(/\.+$/, '')}`];
+    }
     if (length > MAX_DEFINITION_LENGTH) {
       return [`${this.node.path}: the pipeline definition is about ${length} characters long (CloudFormation values counted as `
         + `${CFN_VALUE_LENGTH} each); SageMaker takes at most ${MAX_DEFINITION_LENGTH}: split the pipeline, or shorten what repeats `
@@ -536,7 +542,13 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
   private produceDefinition(): string {
     try {
       const graph = this.synthesized ?? buildGraph(this, this.steps, this.explicitParameters);
-      return graph.problems.length > 0 ? '{}' : Stack.of(this).toJsonString(graph.definition);
+      if (graph.problems.length > 0) {
+        return '{}';
+      }
+      // A pipeline value inside a CloudFormation value (Fn.join, Lazy) throws only when CloudFormation values are
+      // resolved, which aws-cdk-lib does before validation: try it here, so that validation reports it.
+      Stack.of(this).resolve(graph.definition);
+      return Stack.of(this).toJsonString(graph.definition);
     } catch {
       return '{}';
     }

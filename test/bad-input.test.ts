@@ -1,4 +1,4 @@
-import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aspects, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
@@ -245,5 +245,30 @@ describe('property paths, checked against the response shapes', () => {
       expect({ get, result: resolvePropertyPath(types[name], rest.join('.')) }).toEqual({ get, result: expect.not.objectContaining({ problem: expect.anything() }) });
     }
     expect(resolvePropertyPath('Tuning', 'BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric.Value')).toEqual({ kind: 'Float' });
+  });
+});
+
+describe('tokens in strings', () => {
+  test('a number token written into a string renders as the value it stands for; a CloudFormation number as a string', () => {
+    const stack = newStack();
+    const n = PipelineParameter.integer('Epochs', { defaultValue: 3 });
+    const cfn = new CfnParameter(stack, 'Depth', { type: 'Number' });
+    const train = new TrainingStepConstruct(stack, 'Train', {
+      image: ContainerImage.xgboost('1.7-1'),
+      hyperparameters: { epochs: String(n.valueAsNumber), flag: `--n=${n.valueAsNumber}`, max_depth: cfn.valueAsNumber },
+    });
+    const def = definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [train] }));
+    const hp = def.Steps[0].Arguments.HyperParameters;
+    expect(hp.epochs).toEqual({ 'Std:Join': { On: '', Values: [{ Get: 'Parameters.Epochs' }] } });
+    expect(hp.flag).toEqual({ 'Std:Join': { On: '', Values: ['--n=', { Get: 'Parameters.Epochs' }] } });
+    expect(hp.max_depth).toEqual(expect.stringMatching(/^<<Ref:Depth/));
+  });
+
+  test('a pipeline value inside Fn.join fails with what to use instead', () => {
+    const { app, stack } = appStack();
+    const p = PipelineParameter.string('Prefix', { defaultValue: 'x' });
+    const step = new ProcessingStepConstruct(stack, 'Prep', { image: IMAGE, environment: { PREFIX: Fn.join('-', ['a', p.valueAsString]) } });
+    new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [step] });
+    expect(synthErrors(app)).toMatch(/\[S\/P\] S\/P: Parameters.Prefix is a SageMaker pipeline value: .*nor inside Fn.join or Lazy .*: join pipeline values with Join.of/);
   });
 });

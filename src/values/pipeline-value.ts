@@ -128,7 +128,9 @@ export class PipelineToken implements IResolvable {
   constructor(public readonly value: PipelineValue) {}
 
   public resolve(_context: IResolveContext): any {
-    throw new Error(`${this.value.describe()} is a SageMaker pipeline value: it can be used only in the properties of a pipeline step or parameter, not in other CloudFormation resources`);
+    throw new Error(`${this.value.describe()} is a SageMaker pipeline value: it can be used only in the properties of a pipeline step or parameter, `
+      + 'not in other CloudFormation resources, nor inside Fn.join or Lazy (which CloudFormation resolves): join pipeline values with Join.of, '
+      + 'or write their valueAsString into a string');
   }
 
   public toString(): string {
@@ -214,6 +216,7 @@ export function literalOf(value: PipelineValue): { isLiteral: boolean; value?: s
  * @internal
  */
 export function splitString(value: string): Array<string | PipelineValue> {
+  value = withNumberTokensAsStrings(value);
   if (!Token.isUnresolved(value)) {
     return [value];
   }
@@ -243,6 +246,23 @@ export function splitString(value: string): Array<string | PipelineValue> {
     }
   });
   return parts;
+}
+
+/**
+ * A number token written into a string (`--n=${param.valueAsNumber}`, `String(param.valueAsNumber)`) is only its
+ * encoded double: each one is put back as the string token of the same value, so it renders as what it stands for.
+ */
+function withNumberTokensAsStrings(value: string): string {
+  if (!/e\+\d/.test(value)) {
+    return value;
+  }
+  return value.replace(/-?\d+(?:\.\d+)?e\+\d+/g, (encoded) => {
+    const token = Tokenization.reverseNumber(Number(encoded));
+    if (token instanceof PipelineToken) {
+      return token.value.valueAsString;
+    }
+    return token ? Tokenization.stringifyNumber(Number(encoded)) : encoded;
+  });
 }
 
 function fromStringToken(value: string): PipelineValue {

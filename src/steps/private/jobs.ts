@@ -1,9 +1,9 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { PipelineParameter } from '../../values/parameter';
-import { ConcatValue, PipelineValue, ValueKind, literalOf, splitString } from '../../values/pipeline-value';
+import { ConcatValue, PipelineToken, PipelineValue, ValueKind, literalOf, splitString } from '../../values/pipeline-value';
 
 /**
  * Lets the pipeline's role create, describe and stop the jobs a step runs. SageMaker Pipelines names the processing,
@@ -61,6 +61,9 @@ export function asStringArgument(value: any): any {
     return value ? 'true' : 'false';
   }
   if (typeof value === 'number') {
+    if (Token.isUnresolved(value) && !(Tokenization.reverseNumber(value) instanceof PipelineToken)) {
+      return Tokenization.stringifyNumber(value); // a CloudFormation number (CfnParameter.valueAsNumber), as a string
+    }
     const v = PipelineValue.fromNumber(value);
     return v.kind === ValueKind.STRING ? v : stringified(v);
   }
