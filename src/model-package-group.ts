@@ -244,6 +244,14 @@ export class ModelPackageGroup extends ModelPackageGroupBase {
   /**
    * Lets another account read the group and its model versions — and, as asked, register versions or deploy
    * them — through the group's resource policy (the other account still grants its own principals).
+   *
+   * With `deploy`, the other account may describe versions and update their approval status here; to create a model
+   * from a version it also needs what the version points to, which the group's policy cannot give: read access to the
+   * model artifacts (for the pipeline's artifact bucket: `pipeline.artifactBucket.grantRead(new iam.AccountPrincipal(
+   * accountId))`, and the bucket's KMS key, if any, through the key's policy) and pull access to the image's ECR
+   * repository (`repository.grantPull(new iam.AccountPrincipal(accountId))`; SageMaker's own framework images need
+   * nothing). In the other account, the role that creates the model needs `sagemaker:CreateModel` on its
+   * `model/*` resources (see `grantDeploy`) and `sagemaker:DescribeModelPackage` on the version.
    */
   public shareWithAccount(accountId: string, options: CrossAccountAccessOptions = {}): void {
     if (!Token.isUnresolved(accountId) && !/^\d{12}$/.test(accountId)) {
