@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Token } from 'aws-cdk-lib';
 import { ValueKind } from '../values/pipeline-value';
 import type { ReferenceInfo } from '../values/private/context';
+import { editDistance } from '../values/private/edit-distance';
 
 export type { ReferenceInfo };
 
@@ -243,20 +244,6 @@ function checkValue(value: any, shapeName: string, at: string, problems: Argumen
       return;
     default:
   }
-}
-
-/** Levenshtein edit distance, with two rows of the dynamic-programming table. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 /** The candidate nearest to a word, when it is near enough to be a typo. */

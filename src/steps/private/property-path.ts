@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { editDistance } from '../../values/private/edit-distance';
 import { ValueKind } from '../../values/value-kind';
 
 /*
@@ -94,19 +95,6 @@ function parse(p: string): Segment[] | string {
     }
     i += 1;
   }
-}
-
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) {
-    d[0][j] = j;
-  }
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length][b.length];
 }
 
 /** Up to three names near `word`, nearest first. */
