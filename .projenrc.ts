@@ -49,6 +49,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+      // Unit tests run under the feature flags of the project's cdk.json (those of a new `cdk init` app).
+      setupFiles: ['<rootDir>/test/feature-flags.setup.ts'],
     },
   },
 

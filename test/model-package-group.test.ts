@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { ModelPackageGroup } from '../src';
 import { newStack } from './util';
 
-const VERSIONS_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:model-package/churn-models/*']] };
+const VERSIONS_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/churn-models/*';
 
 describe('ModelPackageGroup', () => {
   test('creates the group with its name, description and tags, retained by default', () => {
@@ -40,9 +40,7 @@ describe('ModelPackageGroup', () => {
     expect(() => ModelPackageGroup.fromModelPackageGroupName(stack, 'Imported', name)).toThrow(message);
   });
 
-  const arn = (account: string, region: string, resource: string) => ({
-    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sagemaker:${region}:${account}:${resource}`]],
-  });
+  const arn = (account: string, region: string, resource: string) => `arn:aws:sagemaker:${region}:${account}:${resource}`;
   const here = (resource: string) => arn('123456789012', 'us-east-1', resource);
 
   /** The statements of the policy attached to one role. */
@@ -69,7 +67,7 @@ describe('ModelPackageGroup', () => {
     const one = (x: any[]) => (x.length === 1 ? x[0] : x);
     const list = { Action: 'sagemaker:ListModelPackages', Effect: 'Allow', Resource: '*' };
     expect(statementsOf(stack, 'Registrar')).toEqual([
-      { Action: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:AddTags'], Effect: 'Allow', Resource: one(versions) },
+      { Action: ['sagemaker:AddTags', 'sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage'], Effect: 'Allow', Resource: one(versions) },
     ]);
     expect(statementsOf(stack, 'Reader')).toEqual([
       { Action: 'sagemaker:DescribeModelPackageGroup', Effect: 'Allow', Resource: one(groups) },
@@ -77,7 +75,7 @@ describe('ModelPackageGroup', () => {
       list,
     ]);
     expect(statementsOf(stack, 'Approver')).toEqual([
-      { Action: ['sagemaker:UpdateModelPackage', 'sagemaker:DescribeModelPackage'], Effect: 'Allow', Resource: one(versions) },
+      { Action: ['sagemaker:DescribeModelPackage', 'sagemaker:UpdateModelPackage'], Effect: 'Allow', Resource: one(versions) },
       list,
     ]);
     expect(statementsOf(stack, 'Deployer')).toEqual([
@@ -93,7 +91,7 @@ describe('ModelPackageGroup', () => {
     const byName = ModelPackageGroup.fromModelPackageGroupName(stack, 'ByName', 'Their-Group');
     byArn.grantRegister(new iam.Role(stack, 'Cross', { assumedBy: new iam.AccountRootPrincipal() }));
     byName.grantRegister(new iam.Role(stack, 'Local', { assumedBy: new iam.AccountRootPrincipal() }));
-    const actions = ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:AddTags'];
+    const actions = ['sagemaker:AddTags', 'sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage'];
     expect(statementsOf(stack, 'Cross')).toEqual([{
       Action: actions,
       Effect: 'Allow',
@@ -119,7 +117,7 @@ describe('ModelPackageGroup', () => {
     const stack = newStack();
     const group = new ModelPackageGroup(stack, 'Group', { modelPackageGroupName: 'churn-models' });
     group.shareWithAccount('111122223333', { deploy: true });
-    const principal = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:root']] } };
+    const principal = { AWS: 'arn:aws:iam::111122223333:root' };
     Template.fromStack(stack).hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
       ModelPackageGroupPolicy: {
         Version: '2012-10-17',
@@ -129,7 +127,7 @@ describe('ModelPackageGroup', () => {
             Effect: 'Allow',
             Principal: principal,
             Action: 'sagemaker:DescribeModelPackageGroup',
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:model-package-group/churn-models']] },
+            Resource: 'arn:aws:sagemaker:us-east-1:123456789012:model-package-group/churn-models',
           },
           {
             Sid: 'ModelPackageVersions111122223333',
@@ -170,7 +168,7 @@ describe('ModelPackageGroup', () => {
   test('imports by name or ARN; an imported group has no resource policy to add to', () => {
     const stack = newStack();
     const byName = ModelPackageGroup.fromModelPackageGroupName(stack, 'ByName', 'Their-Group');
-    expect(stack.resolve(byName.modelPackageGroupArn)).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:model-package-group/their-group']] });
+    expect(stack.resolve(byName.modelPackageGroupArn)).toEqual('arn:aws:sagemaker:us-east-1:123456789012:model-package-group/their-group');
     const byArn = ModelPackageGroup.fromModelPackageGroupArn(stack, 'ByArn', 'arn:aws:sagemaker:eu-west-1:444455556666:model-package-group/shared');
     expect(byArn.modelPackageGroupName).toBe('shared');
     expect(byArn.env.account).toBe('444455556666');

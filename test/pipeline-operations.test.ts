@@ -10,8 +10,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { FailStepConstruct, MlPipeline, PipelineExecutionStatus, PipelineParameter } from '../src';
 import { newStack } from './util';
 
-const PIPELINE_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:pipeline/seed-pipeline']] };
-const EXECUTIONS_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:pipeline/seed-pipeline/execution/*']] };
+const PIPELINE_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/seed-pipeline';
+const EXECUTIONS_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/seed-pipeline/execution/*';
 
 function pipelineIn(stack = newStack(), props = {}) {
   const pipeline = new MlPipeline(stack, 'Pipeline', { pipelineName: 'Seed-Pipeline', steps: [new FailStepConstruct(stack, 'F')], ...props });
@@ -145,8 +145,8 @@ describe('grants', () => {
     expect(stack.resolve(find('Starter'))).toEqual([{ Action: 'sagemaker:StartPipelineExecution', Effect: 'Allow', Resource: PIPELINE_ARN }]);
     expect(stack.resolve(find('Reader'))).toEqual([{
       Action: [
-        'sagemaker:DescribePipeline', 'sagemaker:ListPipelineExecutions', 'sagemaker:DescribePipelineExecution',
-        'sagemaker:ListPipelineExecutionSteps', 'sagemaker:ListPipelineParametersForExecution', 'sagemaker:DescribePipelineDefinitionForExecution',
+        'sagemaker:DescribePipeline', 'sagemaker:DescribePipelineDefinitionForExecution', 'sagemaker:DescribePipelineExecution',
+        'sagemaker:ListPipelineExecutionSteps', 'sagemaker:ListPipelineExecutions', 'sagemaker:ListPipelineParametersForExecution',
       ],
       Effect: 'Allow',
       Resource: [PIPELINE_ARN, EXECUTIONS_ARN],

@@ -66,12 +66,12 @@ describe('MlPipeline resources', () => {
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineRole'), 'Arn'] },
           }),
           Match.objectLike({
-            Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:123456789012:log-group:/aws/sagemaker/*']] },
+            Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+            Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/*',
           }),
           Match.objectLike({
-            Action: ['sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:AddTags'],
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:processing-job/pipelines-*']] },
+            Action: ['sagemaker:AddTags', 'sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob'],
+            Resource: 'arn:aws:sagemaker:us-east-1:123456789012:processing-job/pipelines-*',
           }),
         ]),
       },
@@ -114,7 +114,7 @@ describe('MlPipeline resources', () => {
         Statement: [{
           Action: 'sagemaker:StartPipelineExecution',
           Effect: 'Allow',
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:pipeline/my-pipeline']] },
+          Resource: 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/my-pipeline',
         }],
       },
     });
@@ -181,7 +181,7 @@ describe('MlPipeline options', () => {
     const pipeline = new MlPipeline(stack, 'P', { pipelineName: 'P', role, steps: [prep, train] });
     const actions = pipeline.requiredPolicyStatements().flatMap((st) => st.actions);
     expect(actions).toEqual(expect.arrayContaining([
-      'iam:PassRole', 'sagemaker:CreateProcessingJob', 'sagemaker:CreateTrainingJob', 's3:PutObject', 'logs:PutLogEvents',
+      'iam:PassRole', 'logs:PutLogEvents', 's3:PutObject', 'sagemaker:CreateProcessingJob', 'sagemaker:CreateTrainingJob',
     ]));
     Annotations.fromStack(stack).hasWarning('/TestStack/P', Match.stringLikeRegexp(
       "the pipeline's role cannot be changed by this stack, so it must already allow what the steps need, or executions fail with AccessDenied:[\\s\\S]*sagemaker:CreateTrainingJob"));
@@ -204,7 +204,7 @@ describe('MlPipeline options', () => {
     const stack = newStack();
     const imported = MlPipeline.fromPipelineName(stack, 'Imported', 'Other-Pipeline');
     expect(imported.pipelineName).toBe('Other-Pipeline');
-    expect(stack.resolve(imported.pipelineArn)).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:pipeline/other-pipeline']] });
+    expect(stack.resolve(imported.pipelineArn)).toEqual('arn:aws:sagemaker:us-east-1:123456789012:pipeline/other-pipeline');
   });
 });
 
@@ -324,7 +324,7 @@ describe('the pipeline as a grantee and as the host of its steps', () => {
     const policy = Template.fromStack(stack).findResources('AWS::IAM::Policy');
     const statements = Object.values(policy).flatMap((p: any) => p.Properties.Statement ?? p.Properties.PolicyDocument.Statement);
     expect(statements).toContainEqual(expect.objectContaining({
-      Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+      Action: ['s3:GetBucket*', 's3:GetObject*', 's3:List*'],
       Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^Data/), 'Arn'] }, expect.anything()],
     }));
     expect(Object.values(policy).map((p: any) => p.Properties.Roles)).toEqual([[{ Ref: expect.stringMatching(/^PRole/) }]]);

@@ -152,3 +152,27 @@ export function stepOf(definition: any, name: string): any {
   }
   return step;
 }
+
+/**
+ * The actions that Allow statements grant on exactly `resource` (a resolved ARN: a string or a CloudFormation
+ * intrinsic), under exactly `condition` (none when not given), sorted. It reads statements the way IAM does, so a test
+ * does not depend on how aws-cdk-lib groups them (the @aws-cdk/aws-iam:minimizePolicies flag merges statements that
+ * share a resource or an action list).
+ */
+export function actionsOn(statements: any[], resource: any, condition?: any): string[] {
+  const key = JSON.stringify(resource);
+  const wantCondition = JSON.stringify(condition ?? null);
+  const out = new Set<string>();
+  for (const st of statements) {
+    if (st.Effect !== 'Allow' || JSON.stringify(st.Condition ?? null) !== wantCondition) {
+      continue;
+    }
+    const resources = Array.isArray(st.Resource) ? st.Resource : [st.Resource];
+    if (resources.some((r: any) => JSON.stringify(r) === key)) {
+      for (const a of Array.isArray(st.Action) ? st.Action : [st.Action]) {
+        out.add(a);
+      }
+    }
+  }
+  return [...out].sort();
+}

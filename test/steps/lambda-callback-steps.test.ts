@@ -114,9 +114,9 @@ describe('CallbackStepConstruct', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('^Worker') }],
       PolicyDocument: {
         Statement: [{
-          Action: ['sagemaker:SendPipelineExecutionStepSuccess', 'sagemaker:SendPipelineExecutionStepFailure'],
+          Action: ['sagemaker:SendPipelineExecutionStepFailure', 'sagemaker:SendPipelineExecutionStepSuccess'],
           Effect: 'Allow',
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:pipeline/p/execution/*']] },
+          Resource: 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/*',
         }],
       },
     });

@@ -67,11 +67,11 @@ describe('TuningStepConstruct', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
           Action: [
-            'sagemaker:CreateHyperParameterTuningJob', 'sagemaker:DescribeHyperParameterTuningJob', 'sagemaker:StopHyperParameterTuningJob', 'sagemaker:AddTags',
-            'sagemaker:ListTrainingJobsForHyperParameterTuningJob',
+            'sagemaker:AddTags', 'sagemaker:CreateHyperParameterTuningJob', 'sagemaker:DescribeHyperParameterTuningJob', 'sagemaker:ListTrainingJobsForHyperParameterTuningJob',
+            'sagemaker:StopHyperParameterTuningJob',
           ],
           // Tuning job names are at most 32 characters: Pipelines cannot give them the pipelines-<execution id> prefix.
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/*']] },
+          Resource: 'arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/*',
         })]),
       },
     });
