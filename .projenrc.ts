@@ -37,6 +37,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The CDK CLI is a dev dependency so that `npx cdk synth` uses the locked version and needs no download.
     'aws-cdk@2.1148.1',
     'ts-node@^10.9.2',
+    // ts-node transpiles the example app (and the library's sources it imports) with swc: `npx cdk synth` does not
+    // type-check (the build does), so the README's main command stays fast.
+    '@swc/core@^1',
     'cdk-nag@^2.38.2',
     'ajv@^8.17.1',
     '@types/node@^20',
