@@ -1,11 +1,16 @@
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, ArnFormat, Duration, ISynthesisSession, Lazy, Names, RemovalPolicy, Resource, Stack, Tags, Token, TokenComparison } from 'aws-cdk-lib';
+import {
+  Annotations, ArnFormat, AspectPriority, Aspects, Duration, ISynthesisSession, Intrinsic, Lazy, Names, RemovalPolicy, Resource, Stack, Tags,
+  Token, TokenComparison,
+} from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct, IDependable } from 'constructs';
 import { DryRunOptions, DryRunResult, dryRun } from './dry-run';
@@ -13,6 +18,7 @@ import {
   ExecutionNotifications, ExecutionNotificationsOptions, ExecutionStatusChangeOptions, PipelineExecutionStatus,
   PipelineStepStatus, StepStatusChangeOptions, executionPattern, stepPattern,
 } from './notifications';
+import { measureDefinition } from './private/definition-size';
 import { BuiltGraph, buildGraph } from './private/graph';
 import { toMermaid } from './private/mermaid';
 import { RecordingPrincipal } from './private/recording-principal';
@@ -20,6 +26,35 @@ import { IPipelineHost, PipelineStep } from './steps/step';
 import { ExecutionVariable } from './values/execution-variable';
 import { Join } from './values/join';
 import { PipelineParameter } from './values/parameter';
+
+/** Where the template carries the pipeline definition. */
+export enum DefinitionStorage {
+  /**
+   * In the template while it fits; in S3 when the definition could be longer than SageMaker takes inline
+   * (`MAX_DEFINITION_LENGTH`) or would take more than half of what CloudFormation takes as a template.
+   */
+  AUTO = 'AUTO',
+  /** In the template (`PipelineDefinitionBody`); synth fails when that cannot deploy. */
+  INLINE = 'INLINE',
+  /**
+   * In an S3 object (`PipelineDefinitionS3Location`), uploaded at deploy time with its CloudFormation values
+   * substituted; the object's key changes with the definition, so a changed definition updates the pipeline.
+   */
+  S3 = 'S3',
+}
+
+/**
+ * How long a pipeline definition is and how much room it takes in the template. Deploy-time values (ARNs, bucket
+ * names) are counted between the shortest and the longest they can be for what they are.
+ */
+export interface PipelineDefinitionSize {
+  /** The definition's length in characters with every deploy-time value as short as it can be. */
+  readonly minLength: number;
+  /** The definition's length in characters with every deploy-time value as long as it can be. */
+  readonly maxLength: number;
+  /** The bytes the definition takes in the template when it is written inline. */
+  readonly templateBytes: number;
+}
 
 /** Properties of an `MlPipeline`. */
 export interface MlPipelineProps {
@@ -101,6 +136,17 @@ export interface MlPipelineProps {
    * @default - no alerts (add them later with `addExecutionNotifications`)
    */
   readonly notifications?: ExecutionNotificationsOptions;
+  /**
+   * Where the template carries the definition: inline, or in an S3 object uploaded at deploy time.
+   * @default DefinitionStorage.AUTO
+   */
+  readonly definitionStorage?: DefinitionStorage;
+  /**
+   * The bucket the definition is uploaded to when it is stored in S3 (objects under `pipeline-definitions/`).
+   * The pipeline's role is granted read on those objects.
+   * @default - the artifact bucket
+   */
+  readonly definitionBucket?: s3.IBucket;
 }
 
 /**
@@ -116,8 +162,14 @@ export const PIPELINE_METRICS_NAMESPACE = 'AWS/Sagemaker/ModelBuildingPipeline';
 /** SageMaker's limit on the length of a pipeline definition (CreatePipeline's PipelineDefinition), in characters. */
 export const MAX_DEFINITION_LENGTH = 1048576;
 
-/** How many characters a CloudFormation value (an ARN, a bucket name) is counted as when the definition is measured. */
-const CFN_VALUE_LENGTH = 128;
+/**
+ * CloudFormation's limit on a template's size (a template body stored in S3, as the CDK CLI deploys it), in bytes.
+ * Source: AWS CloudFormation User Guide, "AWS CloudFormation quotas".
+ */
+export const MAX_TEMPLATE_BYTES = 1000000;
+
+/** With `DefinitionStorage.AUTO`, a definition that would take more than this many bytes of the template goes to S3. */
+const INLINE_TEMPLATE_BUDGET = MAX_TEMPLATE_BYTES / 2;
 
 const PIPELINE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
 
@@ -175,6 +227,13 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
   private readonly explicitParameters: PipelineParameter[] = [];
   /** The graph built by the validation of the current synthesis. */
   private synthesized?: BuiltGraph;
+  private readonly definitionStorage: DefinitionStorage;
+  private readonly definitionBucket?: s3.IBucket;
+  private readonly resource: sagemaker.CfnPipeline;
+  /** The definition as validation resolved it (what the template carries inline). */
+  private resolvedBody?: any;
+  /** Where the definition was put in S3, once it is. */
+  private definitionObject?: { bucket: s3.IBucket; key: string };
 
   constructor(scope: Construct, id: string, props: MlPipelineProps = {}) {
     super(scope, id);
@@ -235,6 +294,15 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
       parallelismConfiguration: parallel !== undefined ? { MaxParallelExecutionSteps: parallel } : undefined,
     });
     resource.node.addDependency(...dependables);
+    this.resource = resource;
+    this.definitionStorage = props.definitionStorage ?? DefinitionStorage.AUTO;
+    this.definitionBucket = props.definitionBucket;
+    if (props.definitionBucket && this.definitionStorage === DefinitionStorage.INLINE) {
+      throw new Error(`${this.node.path}: definitionBucket is given, but definitionStorage is INLINE; use DefinitionStorage.S3 or AUTO, or leave the bucket out`);
+    }
+    // Where the definition goes is decided once the tree is complete (steps may be added after the constructor),
+    // before aws-cdk-lib prepares the app: an aspect that mutates the tree (it may add the upload).
+    Aspects.of(this).add({ visit: (node) => (node === this ? this.placeDefinition() : undefined) }, { priority: AspectPriority.MUTATING });
     for (const [key, value] of Object.entries(props.tags ?? {})) {
       Tags.of(resource).add(key, value);
     }
@@ -502,19 +570,118 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
         'the pipeline\'s role cannot be changed by this stack, so it must already allow what the steps need, or executions fail '
         + `with AccessDenied:\n  ${needed}`);
     }
-    let length: number;
+    let resolved: any;
     try {
-      length = this.lengthOf(graph);
+      resolved = this.resolveDefinition(graph);
     } catch (e: any) {
       // A pipeline value that CloudFormation was asked to resolve (inside Fn.join or Lazy): say where.
       return [`${this.node.path}: ${String(e.message).replace(/^(Resolution error: )+/, '').replace(/\.+$/, '')}`];
     }
-    if (length > MAX_DEFINITION_LENGTH) {
-      return [`${this.node.path}: the pipeline definition is about ${length} characters long (CloudFormation values counted as `
-        + `${CFN_VALUE_LENGTH} each); SageMaker takes at most ${MAX_DEFINITION_LENGTH}: split the pipeline, or shorten what repeats `
-        + '(environment variables, hyperparameters, long literal strings)'];
+    this.resolvedBody = resolved;
+    return this.definitionObject ? [] : this.inlineProblems(measureDefinition(Stack.of(this), resolved));
+  }
+
+  /** What keeps an inline definition from deploying. */
+  private inlineProblems(size: PipelineDefinitionSize): string[] {
+    const range = size.minLength === size.maxLength ? `${size.minLength} characters long`
+      : `${size.minLength} to ${size.maxLength} characters long (depending on the length of its deploy-time values)`;
+    const fix = this.definitionStorage === DefinitionStorage.INLINE
+      ? 'store it in S3 (definitionStorage: DefinitionStorage.S3, or AUTO), split the pipeline, or shorten what repeats'
+      : 'split the pipeline, or shorten what repeats';
+    const problems: string[] = [];
+    if (size.minLength > MAX_DEFINITION_LENGTH) {
+      problems.push(`${this.node.path}: the pipeline definition is ${range}; SageMaker takes at most ${MAX_DEFINITION_LENGTH} inline: ${fix} `
+        + '(environment variables, hyperparameters, long literal strings)');
+    } else if (size.maxLength > MAX_DEFINITION_LENGTH) {
+      Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:definition-length', `the pipeline definition is ${range}; SageMaker takes at `
+        + `most ${MAX_DEFINITION_LENGTH} inline, so it deploys only if its deploy-time values are short enough: ${fix}`);
     }
-    return [];
+    if (size.templateBytes > MAX_TEMPLATE_BYTES) {
+      problems.push(`${this.node.path}: the pipeline definition takes ${size.templateBytes} bytes of the template; CloudFormation takes a `
+        + `template of at most ${MAX_TEMPLATE_BYTES} bytes: ${fix}`);
+    } else if (size.templateBytes > INLINE_TEMPLATE_BUDGET) {
+      Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:template-size', `the pipeline definition takes ${size.templateBytes} bytes `
+        + `of the template, which CloudFormation takes up to ${MAX_TEMPLATE_BYTES} bytes in all: ${fix}`);
+    }
+    return problems;
+  }
+
+  /**
+   * The definition as `Stack.resolve` renders `Stack.toJsonString` of it: the JSON text, or an Fn::Join of JSON text
+   * and CloudFormation values. Throws on a pipeline value inside a CloudFormation value (Fn.join, Lazy).
+   */
+  private resolveDefinition(graph: BuiltGraph): any {
+    const stack = Stack.of(this);
+    return stack.resolve(stack.toJsonString(graph.definition));
+  }
+
+  /**
+   * Decides where the template carries the definition (an aspect, once the tree is complete): inline, or an S3
+   * object that a BucketDeployment (aws-s3-deployment) writes at deploy time with the CloudFormation values put in.
+   */
+  private placeDefinition(): void {
+    if (this.definitionObject || this.definitionStorage === DefinitionStorage.INLINE) {
+      return;
+    }
+    const graph = buildGraph(this, this.steps, this.explicitParameters);
+    if (graph.problems.length > 0) {
+      return; // validation reports them
+    }
+    let resolved: any;
+    try {
+      resolved = this.resolveDefinition(graph);
+    } catch {
+      return; // validation reports it
+    }
+    if (this.definitionStorage === DefinitionStorage.AUTO) {
+      const size = measureDefinition(Stack.of(this), resolved);
+      if (size.maxLength <= MAX_DEFINITION_LENGTH && size.templateBytes <= INLINE_TEMPLATE_BUDGET) {
+        return;
+      }
+    }
+    this.storeInS3(graph, resolved);
+  }
+
+  private storeInS3(graph: BuiltGraph, resolved: any): void {
+    const bucket = this.definitionBucket ?? this.artifactBucket;
+    // The key is the hash of the definition with its CloudFormation values as expressions: a changed definition is a
+    // new key, which updates the pipeline (CloudFormation sees a changed property); an unchanged one is not touched.
+    const hash = crypto.createHash('sha256').update(JSON.stringify(resolved)).digest('hex').slice(0, 32);
+    const prefix = `pipeline-definitions/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}/`;
+    const file = `${hash}.json`;
+    const upload = new s3deploy.BucketDeployment(this, 'DefinitionUpload', {
+      // Source.jsonData puts each CloudFormation value in at deploy time, JSON-escaped (aws-s3-deployment markers).
+      sources: [s3deploy.Source.jsonData(file, withNumberTokensAsValues(graph.definition))],
+      destinationBucket: bucket,
+      destinationKeyPrefix: prefix,
+      // Older definitions under this pipeline's prefix are removed; the bucket's versioning keeps them for a while.
+      prune: true,
+      retainOnDelete: true,
+    });
+    this.definitionObject = { bucket, key: `${prefix}${file}` };
+    this.resource.pipelineDefinition = { PipelineDefinitionS3Location: { Bucket: bucket.bucketName, Key: `${prefix}${file}` } };
+    // CloudFormation creates (and updates) the pipeline after the object is written.
+    this.resource.node.addDependency(upload);
+    if (this.definitionBucket) {
+      this.definitionBucket.grantRead(this, `${prefix}*`);
+    }
+  }
+
+  /**
+   * Where the definition is stored in S3 (bucket and key), once synthesis has decided to store it there; undefined
+   * while it is inline.
+   */
+  public get definitionS3Location(): s3.Location | undefined {
+    return this.definitionObject ? { bucketName: this.definitionObject.bucket.bucketName, objectKey: this.definitionObject.key } : undefined;
+  }
+
+  /**
+   * The length of the definition as SageMaker will receive it, with each deploy-time value counted between the
+   * shortest and the longest it can be for what it is (an IAM role ARN, a bucket name, a region), and the bytes it
+   * takes in the template inline.
+   */
+  public definitionSize(): PipelineDefinitionSize {
+    return measureDefinition(Stack.of(this), this.resolveDefinition(this.build()));
   }
 
   /**
@@ -540,41 +707,18 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
    * template earlier).
    */
   private produceDefinition(): string {
+    if (this.resolvedBody !== undefined) {
+      return Token.asString(new Intrinsic(this.resolvedBody));
+    }
     try {
       const graph = this.synthesized ?? buildGraph(this, this.steps, this.explicitParameters);
       if (graph.problems.length > 0) {
         return '{}';
       }
-      // A pipeline value inside a CloudFormation value (Fn.join, Lazy) throws only when CloudFormation values are
-      // resolved, which aws-cdk-lib does before validation: try it here, so that validation reports it.
-      Stack.of(this).resolve(graph.definition);
-      return Stack.of(this).toJsonString(graph.definition);
+      return Token.asString(new Intrinsic(this.resolveDefinition(graph)));
     } catch {
       return '{}';
     }
-  }
-
-  /**
-   * The length of the definition as SageMaker will receive it, each CloudFormation value counted as
-   * CFN_VALUE_LENGTH characters (ARNs and bucket names are shorter).
-   */
-  public definitionLength(): number {
-    return this.lengthOf(this.build());
-  }
-
-  private lengthOf(graph: BuiltGraph): number {
-    const resolved = Stack.of(this).resolve(graph.definition);
-    const placeholder = 'x'.repeat(CFN_VALUE_LENGTH);
-    const json = JSON.stringify(resolved, (_key, value) => {
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        const keys = Object.keys(value);
-        if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
-          return placeholder;
-        }
-      }
-      return value;
-    });
-    return json.length;
   }
 
   private writeDiagram(session: ISynthesisSession): void {
@@ -656,4 +800,26 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
     });
     this.artifactBucket.encryptionKey?.grantEncryptDecrypt(grantee);
   }
+}
+
+/**
+ * The definition with each number token (a CloudFormation number, such as a `CfnParameter`'s `valueAsNumber`) made a
+ * value that aws-s3-deployment puts in at deploy time: `Source.jsonData` maps tokens inside strings and whole
+ * values, but writes a number token as the number that encodes it.
+ */
+function withNumberTokensAsValues(value: any): any {
+  if (typeof value === 'number') {
+    return Token.isUnresolved(value) ? Lazy.any({ produce: () => value }) : value;
+  }
+  if (Array.isArray(value)) {
+    return value.map(withNumberTokensAsValues);
+  }
+  if (value !== null && typeof value === 'object' && !Token.isUnresolved(value)) {
+    const out: Record<string, any> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = withNumberTokensAsValues(v);
+    }
+    return out;
+  }
+  return value;
 }

@@ -52,7 +52,7 @@ describe('how errors arrive', () => {
     const pipeline = new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [a, b] });
     pipeline.toMermaid();
     pipeline.dryRun();
-    pipeline.definitionLength();
+    pipeline.definitionSize();
     b.addDependency(a);
     expect(definitionOf(pipeline).Steps[1]).toMatchObject({ Name: 'B', DependsOn: ['A'] });
   });

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
-import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Stack, StackProps, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { MlPipeline } from '../src';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { placeholder } = require('../scripts/extract-definitions');
+const { extractFromTemplate } = require('../scripts/extract-definitions');
 
 const schema = JSON.parse(fs.readFileSync(path.join(__dirname, 'schemas', 'pipeline-definition.patched.schema.json'), 'utf-8'));
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -107,11 +107,13 @@ let counter = 0;
 export function definitionsOf(stack: Stack): any[] {
   const template = Template.fromStack(stack).toJSON();
   const out: any[] = [];
-  for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
-    if (resource.Type !== 'AWS::SageMaker::Pipeline') {
-      continue;
+  // A definition stored in S3 is read from its upload in the cloud assembly.
+  const file = path.join(Stage.of(stack)!.outdir, stack.templateFile);
+  for (const entry of extractFromTemplate(file, template)) {
+    const { logicalId, definition } = entry;
+    if (definition === undefined) {
+      throw new Error(`pipeline ${logicalId}: ${entry.note}`);
     }
-    const definition = JSON.parse(placeholder(resource.Properties.PipelineDefinition.PipelineDefinitionBody));
     expectValidDefinition(definition);
     fs.mkdirSync(DEFINITIONS_DIR, { recursive: true });
     const testName = (expect.getState().currentTestName ?? 'definition').replace(/[^A-Za-z0-9]+/g, '-').slice(0, 80);
