@@ -19,6 +19,7 @@ import {
   PipelineStepStatus, StepStatusChangeOptions, executionPattern, stepPattern,
 } from './notifications';
 import { measureDefinition } from './private/definition-size';
+import { definitionSource } from './private/definition-source';
 import { BuiltGraph, buildGraph } from './private/graph';
 import { toMermaid } from './private/mermaid';
 import { RecordingPrincipal } from './private/recording-principal';
@@ -650,8 +651,8 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
     const prefix = `pipeline-definitions/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}/`;
     const file = `${hash}.json`;
     const upload = new s3deploy.BucketDeployment(this, 'DefinitionUpload', {
-      // Source.jsonData puts each CloudFormation value in at deploy time, JSON-escaped (aws-s3-deployment markers).
-      sources: [s3deploy.Source.jsonData(file, withNumberTokensAsValues(graph.definition))],
+      // The deployment's handler puts each CloudFormation value in at deploy time, JSON-escaped (its markers).
+      sources: [definitionSource(file, graph.definition)],
       destinationBucket: bucket,
       destinationKeyPrefix: prefix,
       // Older definitions under this pipeline's prefix are removed; the bucket's versioning keeps them for a while.
@@ -802,24 +803,3 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
   }
 }
 
-/**
- * The definition with each number token (a CloudFormation number, such as a `CfnParameter`'s `valueAsNumber`) made a
- * value that aws-s3-deployment puts in at deploy time: `Source.jsonData` maps tokens inside strings and whole
- * values, but writes a number token as the number that encodes it.
- */
-function withNumberTokensAsValues(value: any): any {
-  if (typeof value === 'number') {
-    return Token.isUnresolved(value) ? Lazy.any({ produce: () => value }) : value;
-  }
-  if (Array.isArray(value)) {
-    return value.map(withNumberTokensAsValues);
-  }
-  if (value !== null && typeof value === 'object' && !Token.isUnresolved(value)) {
-    const out: Record<string, any> = {};
-    for (const [k, v] of Object.entries(value)) {
-      out[k] = withNumberTokensAsValues(v);
-    }
-    return out;
-  }
-  return value;
-}

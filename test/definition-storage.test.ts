@@ -203,6 +203,12 @@ describe('sizes and limits', () => {
     expect(pipeline.definitionS3Location).toBeDefined();
     expect(templateBytes(stack)).toBeLessThan(MAX_TEMPLATE_BYTES);
     template.resourceCountIs('Custom::CDKBucketDeployment', 1);
+    // One marker per distinct deploy-time value (the role ARN, the artifact bucket), not one per occurrence.
+    const upload = Object.values<any>(template.findResources('Custom::CDKBucketDeployment'))[0];
+    expect(Object.values(upload.Properties.SourceMarkers[0])).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^PRole/), 'Arn'] },
+      { Ref: expect.stringMatching(/^PArtifactBucket/) },
+    ]);
     const definition = definitionOf(pipeline);
     expect(definition.Steps.length).toBe(size);
     expect(definition).toEqual(inlineRendering(pipeline));
