@@ -18,8 +18,8 @@ import {
   ExecutionNotifications, ExecutionNotificationsOptions, ExecutionStatusChangeOptions, PipelineExecutionStatus,
   PipelineStepStatus, StepStatusChangeOptions, executionPattern, stepPattern,
 } from './notifications';
-import { measureDefinition } from './private/definition-size';
-import { definitionSource } from './private/definition-source';
+import { measureDefinition, measureMarkedDefinition } from './private/definition-size';
+import { MarkedDefinition, definitionSource, renderWithMarkers } from './private/definition-source';
 import { BuiltGraph, buildGraph } from './private/graph';
 import { toMermaid } from './private/mermaid';
 import { RecordingPrincipal } from './private/recording-principal';
@@ -233,6 +233,8 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
   private readonly resource: sagemaker.CfnPipeline;
   /** The definition as validation resolved it (what the template carries inline). */
   private resolvedBody?: any;
+  /** The graph whose definition was put in S3. */
+  private placedGraph?: BuiltGraph;
   /** Where the definition was put in S3, once it is. */
   private definitionObject?: { bucket: s3.IBucket; key: string };
 
@@ -559,7 +561,9 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
 
   /** The checks of the validation phase; the graph built here is the one synthesized. */
   private validatePipeline(): string[] {
-    const graph = buildGraph(this, this.steps, this.explicitParameters);
+    // A definition in S3 was rendered (and its CloudFormation values resolved) when it was placed there; an inline one
+    // is rendered here, from the tree as it is now.
+    const graph = (this.definitionObject && this.placedGraph) ?? buildGraph(this, this.steps, this.explicitParameters);
     this.synthesized = graph;
     const problems = [...graph.problems, ...this.sameNameProblems()];
     if (problems.length > 0) {
@@ -571,6 +575,9 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
         'the pipeline\'s role cannot be changed by this stack, so it must already allow what the steps need, or executions fail '
         + `with AccessDenied:\n  ${needed}`);
     }
+    if (this.definitionObject) {
+      return [];
+    }
     let resolved: any;
     try {
       resolved = this.resolveDefinition(graph);
@@ -579,7 +586,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
       return [`${this.node.path}: ${String(e.message).replace(/^(Resolution error: )+/, '').replace(/\.+$/, '')}`];
     }
     this.resolvedBody = resolved;
-    return this.definitionObject ? [] : this.inlineProblems(measureDefinition(Stack.of(this), resolved));
+    return this.inlineProblems(measureDefinition(Stack.of(this), resolved));
   }
 
   /** What keeps an inline definition from deploying. */
@@ -628,31 +635,37 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
     if (graph.problems.length > 0) {
       return; // validation reports them
     }
-    let resolved: any;
+    // Measured from the text with one marker per CloudFormation value and the resolved values of the markers: the
+    // whole definition is never resolved on this path.
+    const stack = Stack.of(this);
+    let marked: MarkedDefinition;
+    let resolvedMarkers: Record<string, any>;
     try {
-      resolved = this.resolveDefinition(graph);
+      marked = renderWithMarkers(graph.definition);
+      resolvedMarkers = stack.resolve(marked.markers);
     } catch {
-      return; // validation reports it
+      return; // a pipeline value inside a CloudFormation value: validation reports it (inline)
     }
     if (this.definitionStorage === DefinitionStorage.AUTO) {
-      const size = measureDefinition(Stack.of(this), resolved);
+      const size = measureMarkedDefinition(stack, marked.text, resolvedMarkers);
       if (size.maxLength <= MAX_DEFINITION_LENGTH && size.templateBytes <= INLINE_TEMPLATE_BUDGET) {
         return;
       }
     }
-    this.storeInS3(graph, resolved);
+    this.placedGraph = graph;
+    this.storeInS3(marked, resolvedMarkers);
   }
 
-  private storeInS3(graph: BuiltGraph, resolved: any): void {
+  private storeInS3(marked: MarkedDefinition, resolvedMarkers: Record<string, any>): void {
     const bucket = this.definitionBucket ?? this.artifactBucket;
     // The key is the hash of the definition with its CloudFormation values as expressions: a changed definition is a
     // new key, which updates the pipeline (CloudFormation sees a changed property); an unchanged one is not touched.
-    const hash = crypto.createHash('sha256').update(JSON.stringify(resolved)).digest('hex').slice(0, 32);
+    const hash = crypto.createHash('sha256').update(marked.text).update(JSON.stringify(resolvedMarkers)).digest('hex').slice(0, 32);
     const prefix = `pipeline-definitions/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}/`;
     const file = `${hash}.json`;
     const upload = new s3deploy.BucketDeployment(this, 'DefinitionUpload', {
       // The deployment's handler puts each CloudFormation value in at deploy time, JSON-escaped (its markers).
-      sources: [definitionSource(file, graph.definition)],
+      sources: [definitionSource(file, marked)],
       destinationBucket: bucket,
       destinationKeyPrefix: prefix,
       // Older definitions under this pipeline's prefix are removed; the bucket's versioning keeps them for a while.

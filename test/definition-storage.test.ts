@@ -8,6 +8,8 @@ import {
   Condition, ConditionStepConstruct, ContainerImage, DefinitionStorage, FailStepConstruct, MAX_DEFINITION_LENGTH, MAX_TEMPLATE_BYTES,
   MlPipeline, MlPipelineProps, PipelineParameter, PipelineStep, ProcessingStepConstruct, PropertyFile, TrainingStepConstruct,
 } from '../src';
+import { measureDefinition, measureMarkedDefinition } from '../src/private/definition-size';
+import { renderWithMarkers } from '../src/private/definition-source';
 import { actionsOn, definitionOf, newStack } from './util';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -212,5 +214,25 @@ describe('sizes and limits', () => {
     const definition = definitionOf(pipeline);
     expect(definition.Steps.length).toBe(size);
     expect(definition).toEqual(inlineRendering(pipeline));
+  });
+});
+
+describe('measuring without resolving the whole definition', () => {
+  test('lengths from the marked text equal those from the resolved definition; template bytes agree within 1%', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    const pipeline = pipelineIn(stack, { steps: chain(stack, 120), definitionStorage: DefinitionStorage.INLINE });
+    const definition = pipeline.renderDefinition();
+    const exact = measureDefinition(stack, stack.resolve(stack.toJsonString(definition)));
+    const marked = renderWithMarkers(definition);
+    const fast = measureMarkedDefinition(stack, marked.text, stack.resolve(marked.markers));
+    expect([fast.minLength, fast.maxLength]).toEqual([exact.minLength, exact.maxLength]);
+    expect(exact.minLength).toBeLessThan(exact.maxLength);
+    expect(Math.abs(fast.templateBytes - exact.templateBytes) / exact.templateBytes).toBeLessThan(0.01);
+    // And the exact figure is what the template file holds for the body.
+    Template.fromStack(stack);
+    const written = fs.readFileSync(path.join(Stage.of(stack)!.outdir, stack.templateFile), 'utf-8');
+    const body = JSON.stringify(Object.values<any>(JSON.parse(written).Resources)
+      .find((r) => r.Type === 'AWS::SageMaker::Pipeline').Properties.PipelineDefinition.PipelineDefinitionBody, undefined, 1);
+    expect(Math.abs(exact.templateBytes - body.length - 5 * (body.split('\n').length - 1)) / exact.templateBytes).toBeLessThan(0.001);
   });
 });

@@ -198,3 +198,47 @@ export function measureDefinition(stack: Stack, resolved: any): DefinitionSize {
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
   return { minLength, maxLength, templateBytes: Buffer.byteLength(text) + 5 * lines };
 }
+
+/**
+ * Measures a definition rendered as text with markers (see definition-source.ts) and the resolved value of each
+ * marker, without resolving the whole definition. The template bytes are estimated as aws-cdk-lib writes an inline
+ * body: the text between values as JSON strings, each value as its expression, one per line.
+ */
+export function measureMarkedDefinition(stack: Stack, text: string, resolvedMarkers: Record<string, any>): DefinitionSize {
+  const measurer = new Measurer(stack);
+  const names = Object.keys(resolvedMarkers);
+  if (names.length === 0) {
+    const bytes = Buffer.byteLength(JSON.stringify(text));
+    return { minLength: text.length, maxLength: text.length, templateBytes: bytes };
+  }
+  const pattern = new RegExp(names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  const bounds = new Map(names.map((n) => [n, measurer.value(resolvedMarkers[n])]));
+  // An expression's lines are indented eight levels deep like the parts around them.
+  const expressions = new Map(names.map((n) => {
+    const pretty = JSON.stringify(resolvedMarkers[n], undefined, 1);
+    return [n, Buffer.byteLength(pretty) + 8 * (pretty.split('\n').length - 1)];
+  }));
+  let min = 0;
+  let max = 0;
+  let bytes = 0;
+  let last = 0;
+  let parts = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    const literal = text.slice(last, m.index);
+    min += literal.length;
+    max += literal.length;
+    bytes += Buffer.byteLength(JSON.stringify(literal)) + expressions.get(m[0])!;
+    const [lo, hi] = bounds.get(m[0])!;
+    min += lo;
+    max += hi;
+    parts += 2;
+    last = m.index + m[0].length;
+  }
+  const tail = text.slice(last);
+  min += tail.length;
+  max += tail.length;
+  bytes += Buffer.byteLength(JSON.stringify(tail));
+  // Each part on its own line, indented eight levels deep, followed by a comma.
+  bytes += (parts + 1) * 10;
+  return { minLength: min, maxLength: max, templateBytes: bytes };
+}

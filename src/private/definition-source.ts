@@ -5,6 +5,12 @@ import { IResolvable, Token, Tokenization } from 'aws-cdk-lib';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 
+/** A definition as JSON text with markers, and the CloudFormation value of each marker. */
+export interface MarkedDefinition {
+  readonly text: string;
+  readonly markers: Record<string, any>;
+}
+
 /**
  * A source for aws-s3-deployment's BucketDeployment: one JSON file, the definition, whose CloudFormation values are
  * markers that the deployment's handler replaces at deploy time, JSON-escaped (`markersConfig.jsonEscape`), the
@@ -12,10 +18,10 @@ import { Construct } from 'constructs';
  * occurs (the handler replaces every occurrence), so that a definition that names the role in a thousand steps
  * renders in linear time and carries one marker for the role, not a thousand.
  */
-export function definitionSource(fileName: string, definition: any): s3deploy.ISource {
+export function definitionSource(fileName: string, rendered: MarkedDefinition): s3deploy.ISource {
   return {
     bind(scope: Construct, context?: s3deploy.DeploymentSourceContext): s3deploy.SourceConfig {
-      const { text, markers } = renderWithMarkers(definition);
+      const { text, markers } = rendered;
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-definition-'));
       try {
         fs.writeFileSync(path.join(dir, fileName), text);
@@ -32,7 +38,7 @@ export function definitionSource(fileName: string, definition: any): s3deploy.IS
  * The definition as JSON text with a marker for each distinct CloudFormation value: inside strings where the value
  * is part of a string, bare where a whole value is one (a CloudFormation number).
  */
-export function renderWithMarkers(definition: any): { text: string; markers: Record<string, any> } {
+export function renderWithMarkers(definition: any): MarkedDefinition {
   const markers: Record<string, any> = {};
   const byToken = new Map<string, string>();
   let count = 0;
