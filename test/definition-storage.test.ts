@@ -8,9 +8,9 @@ import {
   Condition, ConditionStepConstruct, ContainerImage, DefinitionStorage, FailStepConstruct, MAX_DEFINITION_LENGTH, MAX_TEMPLATE_BYTES,
   MlPipeline, MlPipelineProps, PipelineParameter, PipelineStep, ProcessingStepConstruct, PropertyFile, TrainingStepConstruct,
 } from '../src';
+import { actionsOn, definitionOf, newStack } from './util';
 import { measureDefinition, measureMarkedDefinition } from '../src/private/definition-size';
 import { renderWithMarkers } from '../src/private/definition-source';
-import { actionsOn, definitionOf, newStack } from './util';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { extractFromTemplate, parseWithPlaceholders, placeholder } = require('../scripts/extract-definitions');
