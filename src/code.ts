@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { grantObjectRead } from './steps/private/s3';
+import { grantObjectRead, parseS3Uri } from './steps/private/s3';
 
 /** Where a step's code is, once bound. */
 export interface ProcessingCodeConfig {
@@ -31,6 +32,20 @@ export abstract class ProcessingCode {
    */
   public static fromBucket(bucket: s3.IBucket, key: string): ProcessingCode {
     return new BucketCode(bucket, key);
+  }
+
+  /**
+   * A script at an S3 URI, `s3://bucket/key`: the bucket may be a CloudFormation value
+   * (`s3://${bucket.bucketName}/scripts/prep.py`), the key must be written out (its file name decides how the script
+   * is run). The pipeline's role gets read access to exactly that object.
+   */
+  public static fromS3Uri(uri: string): ProcessingCode {
+    const loc = Token.isUnresolved(uri) && !uri.startsWith('s3://') ? undefined : parseS3Uri(uri);
+    if (!loc || loc.key === '' || loc.key.endsWith('/') || Token.isUnresolved(loc.key) || Token.isUnresolved(loc.bucket) && !/^\$\{Token\[[^\]]+\]\}$/.test(loc.bucket)) {
+      throw new Error(`ProcessingCode.fromS3Uri: '${uri}' is not the URI of a script; expected s3://<bucket>/<key> with the key written out `
+        + '(its file name decides how the script is run), for example s3://my-bucket/scripts/preprocess.py');
+    }
+    return new UriCode(loc.bucket, loc.key);
   }
 
   /**
@@ -67,5 +82,19 @@ class BucketCode extends ProcessingCode {
   public bind(_scope: Construct, grantee: iam.IGrantable): ProcessingCodeConfig {
     grantObjectRead(grantee, this.bucket, this.key);
     return { s3Uri: this.bucket.s3UrlForObject(this.key), fileName: path.posix.basename(this.key) };
+  }
+}
+
+class UriCode extends ProcessingCode {
+  private bucket?: s3.IBucket;
+
+  constructor(private readonly bucketName: string, private readonly key: string) {
+    super();
+  }
+
+  public bind(scope: Construct, grantee: iam.IGrantable): ProcessingCodeConfig {
+    this.bucket ??= s3.Bucket.fromBucketName(scope, 'CodeBucket', this.bucketName);
+    grantObjectRead(grantee, this.bucket, this.key);
+    return { s3Uri: `s3://${this.bucketName}/${this.key}`, fileName: path.posix.basename(this.key) };
   }
 }

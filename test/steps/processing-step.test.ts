@@ -10,7 +10,7 @@ import {
   CompressionType, ProcessingS3DataType, ProcessingStepConstruct, PropertyFile, RetryExceptionType, S3UploadMode,
 } from '../../src';
 import { RenderContext } from '../../src/private/render-context';
-import { definitionOf, newStack } from '../util';
+import { actionsOn, definitionOf, newStack } from '../util';
 
 const SCRIPT = path.join(__dirname, '..', 'fixtures', 'script.py');
 const IMAGE = ContainerImage.fromUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/mine:1');
@@ -157,6 +157,28 @@ describe('ProcessingStepConstruct', () => {
     const def = definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [step] }));
     expect(def.Steps[0].Arguments.AppSpecification.ContainerEntrypoint).toEqual(['bash', '/opt/ml/processing/input/code/run.sh']);
     expect(def.Steps[0].Arguments.ProcessingInputs[0].S3Input.S3Uri).toBe('s3://code-bucket/scripts/run.sh');
+  });
+
+  test('a script by S3 URI: run under its name, the role may read exactly that object; the bucket may be a CloudFormation value', () => {
+    const stack = newStack();
+    const scripts = new s3.Bucket(stack, 'Scripts');
+    const literal = new ProcessingStepConstruct(stack, 'Prep', { image: IMAGE, code: ProcessingCode.fromS3Uri('s3://code-bucket/scripts/prep.py') });
+    const token = new ProcessingStepConstruct(stack, 'Eval', { image: IMAGE, code: ProcessingCode.fromS3Uri(`s3://${scripts.bucketName}/eval/evaluate.py`) });
+    const def = definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [literal, token] }));
+    expect(def.Steps[0].Arguments.AppSpecification.ContainerEntrypoint).toEqual(['python3', '/opt/ml/processing/input/code/prep.py']);
+    expect(def.Steps[0].Arguments.ProcessingInputs[0].S3Input.S3Uri).toBe('s3://code-bucket/scripts/prep.py');
+    expect(def.Steps[1].Arguments.ProcessingInputs[0].S3Input.S3Uri).toMatch(/^s3:\/\/<<Ref:Scripts[0-9A-F]+>>\/eval\/evaluate\.py$/);
+    const statements = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(actionsOn(statements, 'arn:aws:s3:::code-bucket/scripts/prep.py')).toEqual(['s3:GetObject']);
+    expect(actionsOn(statements, 'arn:aws:s3:::code-bucket', { StringLike: { 's3:prefix': ['scripts/prep.py'] } })).toEqual(['s3:ListBucket']);
+    expect(actionsOn(statements, { 'Fn::Join': ['', ['arn:aws:s3:::', stack.resolve(scripts.bucketName), '/eval/evaluate.py']] })).toEqual(['s3:GetObject']);
+  });
+
+  test.each([
+    ['s3://code-bucket/scripts/'], ['s3://code-bucket'], ['https://code-bucket/prep.py'], ['code-bucket/prep.py'],
+  ])('ProcessingCode.fromS3Uri(%s) fails, saying what is expected', (uri) => {
+    expect(() => ProcessingCode.fromS3Uri(uri)).toThrow(`ProcessingCode.fromS3Uri: '${uri}' is not the URI of a script; expected s3://<bucket>/<key> with the key written out`);
   });
 
   test('outputs without a destination go to the artifact bucket under a per-execution prefix', () => {
