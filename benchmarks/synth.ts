@@ -1,8 +1,8 @@
 /**
  * How long synthesizing a pipeline takes as it grows, beside the floor for any CDK library. Run: `npx projen bench`.
  *
- * The pipeline is a chain of processing steps with a training step every 10th and a condition (with a Fail branch)
- * every 50th. The floor is the same definition written as plain objects into a bare CfnPipeline through
+ * The pipeline is the chain of test/fixtures/chain.ts: processing steps with a training step every 10th and a
+ * condition (with a Fail branch) every 50th. The floor is the same definition written as plain objects into a bare CfnPipeline through
  * Stack.toJsonString, with the same role and bucket. Both are built from scratch and synthesized (`app.synth()`)
  * REPEAT times per size in this one process after a warm-up; the median is reported. aws-cdk-lib's template
  * validation is off (CDK_VALIDATION=false, set by the task) so that the figures are about building and rendering.
@@ -15,14 +15,11 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
-import {
-  Condition, ConditionStepConstruct, ContainerImage, FailStepConstruct, MlPipeline, PipelineParameter, PipelineStep,
-  ProcessingStepConstruct, PropertyFile, TrainingStepConstruct,
-} from '../src';
+import { MlPipeline } from '../src';
+import { CHAIN_IMAGE_URI, chainSteps } from '../test/fixtures/chain';
 
 const SIZES = (process.env.BENCH_SIZES ?? '200,1000,2000').split(',').map(Number);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
-const IMAGE_URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/bench:1';
 const XGBOOST_URI = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
 const ENV = { account: '123456789012', region: 'us-east-1' };
 
@@ -34,35 +31,7 @@ function newApp(): App {
 function library(size: number): App {
   const app = newApp();
   const stack = new Stack(app, 'Bench', { env: ENV });
-  const image = ContainerImage.fromUri(IMAGE_URI);
-  const threshold = PipelineParameter.float('Threshold', { defaultValue: 0.8 });
-  const steps: PipelineStep[] = [];
-  let previous: ProcessingStepConstruct | undefined;
-  for (let i = 0; steps.length < size; i++) {
-    if (i % 10 === 9) {
-      steps.push(new TrainingStepConstruct(stack, `Train${i}`, {
-        image: ContainerImage.xgboost('1.7-1'),
-        hyperparameters: { num_round: 50 },
-        channels: [{ channelName: 'train', s3Uri: previous!.outputS3Uri('out') }],
-      }));
-      continue;
-    }
-    const report = new PropertyFile({ name: `Report${i}`, outputName: 'out', path: 'report.json' });
-    previous = new ProcessingStepConstruct(stack, `Prep${i}`, {
-      image,
-      inputs: previous ? [{ inputName: 'in', source: previous.outputS3Uri('out'), destination: '/opt/ml/processing/in' }] : [],
-      outputs: [{ outputName: 'out', source: '/opt/ml/processing/out' }],
-      propertyFiles: [report],
-    });
-    steps.push(previous);
-    if (i % 50 === 48) {
-      steps.push(new ConditionStepConstruct(stack, `Check${i}`, {
-        conditions: [Condition.numberGreaterThanOrEqualTo(report.jsonGet('accuracy').valueAsNumber, threshold.valueAsNumber)],
-        elseSteps: [new FailStepConstruct(stack, `Fail${i}`, { errorMessage: 'too low' })],
-      }));
-    }
-  }
-  new MlPipeline(stack, 'Pipeline', { pipelineName: 'Bench', steps });
+  new MlPipeline(stack, 'Pipeline', { pipelineName: 'Bench', steps: chainSteps(stack, size) });
   return app;
 }
 
@@ -99,7 +68,7 @@ function floor(size: number): App {
       Name: name,
       Type: 'Processing',
       Arguments: {
-        AppSpecification: { ImageUri: IMAGE_URI },
+        AppSpecification: { ImageUri: CHAIN_IMAGE_URI },
         ProcessingInputs: previous ? [{
           InputName: 'in',
           AppManaged: false,

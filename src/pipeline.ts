@@ -563,7 +563,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
   private validatePipeline(): string[] {
     // A definition in S3 was rendered (and its CloudFormation values resolved) when it was placed there; an inline one
     // is rendered here, from the tree as it is now.
-    const graph = (this.definitionObject && this.placedGraph) ?? buildGraph(this, this.steps, this.explicitParameters);
+    const graph = this.placedGraph ?? buildGraph(this, this.steps, this.explicitParameters);
     this.synthesized = graph;
     const problems = [...graph.problems, ...this.sameNameProblems()];
     if (problems.length > 0) {

@@ -5,9 +5,10 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Condition, ConditionStepConstruct, ContainerImage, DefinitionStorage, FailStepConstruct, MAX_DEFINITION_LENGTH, MAX_TEMPLATE_BYTES,
-  MlPipeline, MlPipelineProps, PipelineParameter, PipelineStep, ProcessingStepConstruct, PropertyFile, TrainingStepConstruct,
+  ContainerImage, DefinitionStorage, FailStepConstruct, MAX_DEFINITION_LENGTH,
+  MAX_TEMPLATE_BYTES, MlPipeline, MlPipelineProps, ProcessingStepConstruct, TrainingStepConstruct,
 } from '../src';
+import { chainSteps } from './fixtures/chain';
 import { actionsOn, definitionOf, newStack } from './util';
 import { measureDefinition, measureMarkedDefinition } from '../src/private/definition-size';
 import { renderWithMarkers } from '../src/private/definition-source';
@@ -16,38 +17,6 @@ import { renderWithMarkers } from '../src/private/definition-source';
 const { extractFromTemplate, parseWithPlaceholders, placeholder } = require('../scripts/extract-definitions');
 
 const IMAGE = ContainerImage.fromUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/mine:1');
-
-/** A chain of processing steps with a training step every 10th and a condition every 50th, as users' pipelines grow. */
-function chain(stack: Stack, size: number): PipelineStep[] {
-  const threshold = PipelineParameter.float('Threshold', { defaultValue: 0.8 });
-  const steps: PipelineStep[] = [];
-  let previous: ProcessingStepConstruct | undefined;
-  for (let i = 0; steps.length < size; i++) {
-    if (i % 10 === 9) {
-      steps.push(new TrainingStepConstruct(stack, `Train${i}`, {
-        image: ContainerImage.xgboost('1.7-1'),
-        hyperparameters: { num_round: 50 },
-        channels: [{ channelName: 'train', s3Uri: previous!.outputS3Uri('out') }],
-      }));
-      continue;
-    }
-    const report = new PropertyFile({ name: `Report${i}`, outputName: 'out', path: 'report.json' });
-    previous = new ProcessingStepConstruct(stack, `Prep${i}`, {
-      image: IMAGE,
-      inputs: previous ? [{ inputName: 'in', source: previous.outputS3Uri('out'), destination: '/opt/ml/processing/in' }] : [],
-      outputs: [{ outputName: 'out', source: '/opt/ml/processing/out' }],
-      propertyFiles: [report],
-    });
-    steps.push(previous);
-    if (i % 50 === 48) {
-      steps.push(new ConditionStepConstruct(stack, `Check${i}`, {
-        conditions: [Condition.numberGreaterThanOrEqualTo(report.jsonGet('accuracy').valueAsNumber, threshold.valueAsNumber)],
-        elseSteps: [new FailStepConstruct(stack, `Fail${i}`, { errorMessage: 'too low' })],
-      }));
-    }
-  }
-  return steps;
-}
 
 /** The definition the template would carry inline, with CloudFormation values as CI's placeholders. */
 function inlineRendering(pipeline: MlPipeline): any {
@@ -66,7 +35,7 @@ function pipelineIn(stack: Stack, props: MlPipelineProps): MlPipeline {
 describe('where the definition goes', () => {
   test('a small pipeline stays inline by default, and nothing is uploaded', () => {
     const stack = newStack();
-    pipelineIn(stack, { steps: chain(stack, 5) });
+    pipelineIn(stack, { steps: chainSteps(stack, 5) });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SageMaker::Pipeline', { PipelineDefinition: { PipelineDefinitionBody: Match.anyValue() } });
     template.resourceCountIs('Custom::CDKBucketDeployment', 0);
@@ -74,7 +43,7 @@ describe('where the definition goes', () => {
 
   test('S3: the artifact bucket holds the definition under a key that is its hash; the pipeline waits for the upload', () => {
     const stack = newStack();
-    const pipeline = pipelineIn(stack, { steps: chain(stack, 5), definitionStorage: DefinitionStorage.S3 });
+    const pipeline = pipelineIn(stack, { steps: chainSteps(stack, 5), definitionStorage: DefinitionStorage.S3 });
     const template = Template.fromStack(stack);
     const location = Object.values<any>(template.findResources('AWS::SageMaker::Pipeline'))[0].Properties.PipelineDefinition.PipelineDefinitionS3Location;
     expect(location).toEqual({ Bucket: { Ref: expect.stringMatching(/^PArtifactBucket/) }, Key: expect.stringMatching(/^pipeline-definitions\/TestStack-P-[0-9A-F]+\/[0-9a-f]{32}\.json$/) });
@@ -127,7 +96,7 @@ describe('where the definition goes', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key');
     const bucket = new s3.Bucket(stack, 'Definitions', { encryption: s3.BucketEncryption.KMS, encryptionKey: key, enforceSSL: true });
-    const pipeline = pipelineIn(stack, { steps: chain(stack, 3), definitionStorage: DefinitionStorage.S3, definitionBucket: bucket });
+    const pipeline = pipelineIn(stack, { steps: chainSteps(stack, 3), definitionStorage: DefinitionStorage.S3, definitionBucket: bucket });
     const template = Template.fromStack(stack);
     const pipelineResource = Object.values<any>(template.findResources('AWS::SageMaker::Pipeline'))[0];
     expect(pipelineResource.Properties.PipelineDefinition.PipelineDefinitionS3Location.Bucket).toEqual(stack.resolve(bucket.bucketName));
@@ -200,7 +169,7 @@ describe('sizes and limits', () => {
 
   test.each([1000, 2000])('a chain of %i steps synthesizes with the definition in S3, the template under 1 MB, the upload equal to the inline rendering', (size) => {
     const stack = newStack();
-    const pipeline = pipelineIn(stack, { steps: chain(stack, size) });
+    const pipeline = pipelineIn(stack, { steps: chainSteps(stack, size) });
     const template = Template.fromStack(stack);
     expect(pipeline.definitionS3Location).toBeDefined();
     expect(templateBytes(stack)).toBeLessThan(MAX_TEMPLATE_BYTES);
@@ -220,7 +189,7 @@ describe('sizes and limits', () => {
 describe('measuring without resolving the whole definition', () => {
   test('lengths from the marked text equal those from the resolved definition; template bytes agree within 1%', () => {
     const stack = new Stack(new App(), 'Agnostic');
-    const pipeline = pipelineIn(stack, { steps: chain(stack, 120), definitionStorage: DefinitionStorage.INLINE });
+    const pipeline = pipelineIn(stack, { steps: chainSteps(stack, 120), definitionStorage: DefinitionStorage.INLINE });
     const definition = pipeline.renderDefinition();
     const exact = measureDefinition(stack, stack.resolve(stack.toJsonString(definition)));
     const marked = renderWithMarkers(definition);
