@@ -1,30 +1,89 @@
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Token } from 'aws-cdk-lib';
+import { FileSystem, IgnoreMode, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { grantObjectRead, parseS3Uri } from './steps/private/s3';
+import { listSourceFiles, stageFiles, tarGz } from './steps/private/source-archive';
+import type { IPipelineHost } from './steps/step';
 
-/** Where a step's code is, once bound. */
+/** Where a processing step's code is, once bound. */
 export interface ProcessingCodeConfig {
-  /** The S3 URI of the script. */
+  /**
+   * The S3 URI the step's `code` input reads: the script's object (it lands in the container under the last
+   * segment of its key), or the prefix of a directory (its files land under their paths relative to it).
+   */
   readonly s3Uri: string;
-  /** The script's file name, as it appears in the container. */
-  readonly fileName: string;
+  /** The script to run, as a path relative to `/opt/ml/processing/input/code/` (`preprocess.py`, `jobs/prep.py`). */
+  readonly entryPoint: string;
+  /**
+   * A pip requirements file to install before the script runs, relative to the code directory.
+   * @default - none
+   */
+  readonly requirementsFile?: string;
 }
 
+/** Which files of a source directory are shipped. */
+export interface SourceDirectoryOptions {
+  /**
+   * Glob patterns of files and directories to leave out (in the syntax of `ignoreMode`).
+   * @default - Python caches, virtual environments and Git metadata: `__pycache__`, `*.pyc`, `.venv`, `.git`
+   */
+  readonly exclude?: string[];
+  /**
+   * The syntax of `exclude`.
+   * @default IgnoreMode.GLOB
+   */
+  readonly ignoreMode?: IgnoreMode;
+}
+
+/** Options of a processing step's source directory. */
+export interface ProcessingDirectoryOptions extends SourceDirectoryOptions {
+  /**
+   * A pip requirements file of the directory (a path relative to it) to install before the entry point runs.
+   * @default - `requirements.txt` when the directory has one at its top; else nothing is installed
+   */
+  readonly requirementsFile?: string;
+}
+
+/** What the source directory defaults leave out. */
+const DEFAULT_EXCLUDE = ['__pycache__', '*.pyc', '.venv', '.git'];
+/** Where code a processing step uploads goes in the pipeline's artifact bucket: one prefix per content. */
+const CODE_PREFIX = 'pipeline-code';
+/** Entry points and requirement files that a shell command line can name as they are. */
+const SHELL_SAFE_PATH = /^[A-Za-z0-9._+\-/]+$/;
+
 /**
- * The script a processing step runs: a local file (uploaded as an asset by `cdk deploy`) or an object in S3.
- * It is mounted at `/opt/ml/processing/input/code/` and run by the step's entrypoint.
+ * The script a processing step runs: a local file or directory (uploaded by `cdk deploy`), or an object in S3.
+ * It is mounted at `/opt/ml/processing/input/code/` and run by the step's entrypoint under its own name, as the
+ * SageMaker Python SDK runs it (`python3 /opt/ml/processing/input/code/preprocess.py`).
  */
 export abstract class ProcessingCode {
   /**
-   * A local script, uploaded to the CDK assets bucket by `cdk deploy`.
+   * A local script, run under its own file name. `cdk deploy` uploads it to the pipeline's artifact bucket, at
+   * `pipeline-code/<hash of the script>/<file name>` (written by a deployment custom resource); the pipeline is
+   * created or updated once the script is there.
    */
-  public static fromAsset(filePath: string, options: s3_assets.AssetOptions = {}): ProcessingCode {
-    return new AssetCode(filePath, options);
+  public static fromAsset(filePath: string): ProcessingCode {
+    return new FileAssetCode(filePath);
+  }
+
+  /**
+   * A local directory of code: helper modules next to the entry point, and a pip requirements file. `cdk deploy`
+   * uploads the directory's files to the pipeline's artifact bucket (`pipeline-code/<hash of the files>/...`); the
+   * step mounts them all at `/opt/ml/processing/input/code/` with their relative paths, and runs the entry point
+   * from there, after `pip install -r <requirements file>` when the directory has one (what the SDK's
+   * `FrameworkProcessor` does with `source_dir`).
+   *
+   * @param directory the local directory
+   * @param entryPoint the script to run, relative to the directory (`preprocess.py`, `jobs/prep.py`)
+   */
+  public static fromDirectory(directory: string, entryPoint: string, options: ProcessingDirectoryOptions = {}): ProcessingCode {
+    return new DirectoryAssetCode(directory, entryPoint, options);
   }
 
   /**
@@ -49,28 +108,112 @@ export abstract class ProcessingCode {
   }
 
   /**
-   * Binds the code to a step, granting the role read access.
+   * Binds the code to a step of a pipeline: uploads it where needed and grants the pipeline's role read access.
    */
-  public abstract bind(scope: Construct, grantee: iam.IGrantable): ProcessingCodeConfig;
+  public abstract bind(scope: Construct, pipeline: IPipelineHost): ProcessingCodeConfig;
 }
 
-class AssetCode extends ProcessingCode {
-  private asset?: s3_assets.Asset;
+/** Code a processing step uploads into the artifact bucket of its pipeline, one upload per bucket. */
+abstract class UploadedCode extends ProcessingCode {
+  private readonly uploads = new Map<s3.IBucket, { config: ProcessingCodeConfig; upload: s3deploy.BucketDeployment }>();
 
-  constructor(private readonly filePath: string, private readonly options: s3_assets.AssetOptions) {
-    super();
-    if (!fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) {
-      throw new Error(`ProcessingCode.fromAsset: '${filePath}' is not a file; expected the path of the script to run (a directory would be uploaded as a zip file, which processing jobs do not unpack)`);
+  public bind(scope: Construct, pipeline: IPipelineHost): ProcessingCodeConfig {
+    const bucket = pipeline.artifactBucket;
+    const known = this.uploads.get(bucket);
+    if (known) {
+      pipeline.addResourceDependency(known.upload);
+      grantObjectRead(pipeline, bucket, this.readPattern(known.config));
+      return known.config;
     }
+    const prefix = `${CODE_PREFIX}/${this.contentHash()}/`;
+    const upload = new s3deploy.BucketDeployment(scope, 'CodeUpload', {
+      sources: [this.source()],
+      destinationBucket: bucket,
+      destinationKeyPrefix: prefix,
+      // The prefix is the content's hash: what is there is this code, and executions of older versions of the
+      // pipeline keep reading theirs.
+      prune: false,
+      retainOnDelete: true,
+    });
+    pipeline.addResourceDependency(upload);
+    const config = this.config(bucket, prefix);
+    grantObjectRead(pipeline, bucket, this.readPattern(config));
+    this.uploads.set(bucket, { config, upload });
+    return config;
   }
 
-  public bind(scope: Construct, grantee: iam.IGrantable): ProcessingCodeConfig {
-    if (!this.asset) {
-      this.asset = new s3_assets.Asset(scope, 'Code', { path: this.filePath, ...this.options });
+  protected abstract contentHash(): string;
+  protected abstract source(): s3deploy.ISource;
+  protected abstract config(bucket: s3.IBucket, prefix: string): ProcessingCodeConfig;
+  protected abstract readPattern(config: ProcessingCodeConfig): string;
+}
+
+class FileAssetCode extends UploadedCode {
+  private readonly fileName: string;
+
+  constructor(private readonly filePath: string) {
+    super();
+    if (!fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) {
+      throw new Error(`ProcessingCode.fromAsset: '${filePath}' is not a file; expected the path of the script to run `
+        + '(for a directory of code, use ProcessingCode.fromDirectory(directory, entryPoint))');
     }
-    grantObjectRead(grantee, this.asset.bucket, this.asset.s3ObjectKey);
-    // The asset's object key is `<hash><extension>`: that is the file's name in the container.
-    return { s3Uri: this.asset.s3ObjectUrl, fileName: path.posix.basename(this.asset.s3ObjectKey) };
+    this.fileName = path.basename(filePath);
+  }
+
+  protected contentHash(): string {
+    return sha256([Buffer.from(this.fileName), fs.readFileSync(this.filePath)]);
+  }
+
+  protected source(): s3deploy.ISource {
+    // The deployment unpacks a directory asset: one holding just the script, under its name.
+    return s3deploy.Source.asset(stageFiles({ [this.fileName]: fs.readFileSync(this.filePath) }));
+  }
+
+  protected config(bucket: s3.IBucket, prefix: string): ProcessingCodeConfig {
+    return { s3Uri: `s3://${bucket.bucketName}/${prefix}${this.fileName}`, entryPoint: this.fileName };
+  }
+
+  protected readPattern(config: ProcessingCodeConfig): string {
+    return keyOf(config.s3Uri);
+  }
+}
+
+class DirectoryAssetCode extends UploadedCode {
+  private readonly exclude: string[];
+  private readonly requirementsFile?: string;
+
+  constructor(private readonly directory: string, private readonly entryPoint: string, private readonly options: ProcessingDirectoryOptions) {
+    super();
+    this.exclude = options.exclude ?? DEFAULT_EXCLUDE;
+    const files = checkSourceDirectory('ProcessingCode.fromDirectory', directory, entryPoint, this.exclude, options.ignoreMode);
+    const requirements = options.requirementsFile ?? (files.includes('requirements.txt') ? 'requirements.txt' : undefined);
+    if (requirements !== undefined && !files.includes(requirements)) {
+      throw new Error(`ProcessingCode.fromDirectory: requirementsFile '${requirements}' is not a file of '${directory}' `
+        + '(after exclude); expected a path relative to the directory, such as requirements.txt');
+    }
+    for (const [what, value] of [['entryPoint', entryPoint], ['requirementsFile', requirements]]) {
+      if (value !== undefined && requirements !== undefined && !SHELL_SAFE_PATH.test(value)) {
+        throw new Error(`ProcessingCode.fromDirectory: ${what} '${value}' is run by a shell command line (the requirements are installed first); `
+          + 'expected a path of letters, digits and . _ + - / only');
+      }
+    }
+    this.requirementsFile = requirements;
+  }
+
+  protected contentHash(): string {
+    return FileSystem.fingerprint(this.directory, { exclude: this.exclude, ignoreMode: this.options.ignoreMode }).slice(0, 32);
+  }
+
+  protected source(): s3deploy.ISource {
+    return s3deploy.Source.asset(this.directory, { exclude: this.exclude, ignoreMode: this.options.ignoreMode });
+  }
+
+  protected config(bucket: s3.IBucket, prefix: string): ProcessingCodeConfig {
+    return { s3Uri: `s3://${bucket.bucketName}/${prefix}`, entryPoint: this.entryPoint, requirementsFile: this.requirementsFile };
+  }
+
+  protected readPattern(config: ProcessingCodeConfig): string {
+    return `${keyOf(config.s3Uri)}*`;
   }
 }
 
@@ -79,9 +222,9 @@ class BucketCode extends ProcessingCode {
     super();
   }
 
-  public bind(_scope: Construct, grantee: iam.IGrantable): ProcessingCodeConfig {
-    grantObjectRead(grantee, this.bucket, this.key);
-    return { s3Uri: this.bucket.s3UrlForObject(this.key), fileName: path.posix.basename(this.key) };
+  public bind(_scope: Construct, pipeline: IPipelineHost): ProcessingCodeConfig {
+    grantObjectRead(pipeline, this.bucket, this.key);
+    return { s3Uri: this.bucket.s3UrlForObject(this.key), entryPoint: path.posix.basename(this.key) };
   }
 }
 
@@ -92,9 +235,137 @@ class UriCode extends ProcessingCode {
     super();
   }
 
-  public bind(scope: Construct, grantee: iam.IGrantable): ProcessingCodeConfig {
+  public bind(scope: Construct, pipeline: IPipelineHost): ProcessingCodeConfig {
     this.bucket ??= s3.Bucket.fromBucketName(scope, 'CodeBucket', this.bucketName);
-    grantObjectRead(grantee, this.bucket, this.key);
-    return { s3Uri: `s3://${this.bucketName}/${this.key}`, fileName: path.posix.basename(this.key) };
+    grantObjectRead(pipeline, this.bucket, this.key);
+    return { s3Uri: `s3://${this.bucketName}/${this.key}`, entryPoint: path.posix.basename(this.key) };
   }
+}
+
+/** Where a training step's code is, once bound. */
+export interface TrainingCodeConfig {
+  /** The S3 URI of the source archive (a gzipped tar of the source directory). */
+  readonly sourceArchiveS3Uri: string;
+  /** The script to run, relative to the archive's top (`train.py`). */
+  readonly entryPoint: string;
+}
+
+/**
+ * The code of a training job in script mode, run by the training toolkit of the SageMaker framework images
+ * (scikit-learn, XGBoost, PyTorch, TensorFlow, Hugging Face): a source directory, shipped as a gzipped tar, and its
+ * entry point. The step passes them as the SDK's framework estimators do, in the `sagemaker_submit_directory` and
+ * `sagemaker_program` hyperparameters; the toolkit unpacks the archive into `/opt/ml/code`, installs its top
+ * `requirements.txt` if it has one, and runs the entry point with the other hyperparameters as `--name value`
+ * arguments.
+ */
+export abstract class TrainingCode {
+  /**
+   * A local source directory. It is packed at synth time into a gzipped tar (the same bytes for the same files),
+   * which `cdk deploy` uploads as an asset.
+   *
+   * @param directory the local directory
+   * @param entryPoint the script to run, relative to the directory (`train.py`)
+   */
+  public static fromDirectory(directory: string, entryPoint: string, options: SourceDirectoryOptions = {}): TrainingCode {
+    const files = checkSourceDirectory('TrainingCode.fromDirectory', directory, entryPoint, options.exclude ?? DEFAULT_EXCLUDE, options.ignoreMode);
+    return new DirectoryTrainingCode(directory, entryPoint, files);
+  }
+
+  /**
+   * A local script alone: a source directory of one file.
+   */
+  public static fromAsset(filePath: string): TrainingCode {
+    if (!fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) {
+      throw new Error(`TrainingCode.fromAsset: '${filePath}' is not a file; expected the path of the training script `
+        + '(for a directory of code, use TrainingCode.fromDirectory(directory, entryPoint))');
+    }
+    return new DirectoryTrainingCode(path.dirname(filePath), path.basename(filePath), [path.basename(filePath)]);
+  }
+
+  /**
+   * A source archive already in S3 (a gzipped tar, such as the SDK's `sourcedir.tar.gz`): the bucket may be a
+   * CloudFormation value, the key must be written out. The pipeline's role gets read access to exactly that object.
+   *
+   * @param uri `s3://bucket/key` of the archive
+   * @param entryPoint the script to run, relative to the archive's top
+   */
+  public static fromS3Uri(uri: string, entryPoint: string): TrainingCode {
+    const loc = Token.isUnresolved(uri) && !uri.startsWith('s3://') ? undefined : parseS3Uri(uri);
+    if (!loc || loc.key === '' || loc.key.endsWith('/') || Token.isUnresolved(loc.key) || Token.isUnresolved(loc.bucket) && !/^\$\{Token\[[^\]]+\]\}$/.test(loc.bucket)) {
+      throw new Error(`TrainingCode.fromS3Uri: '${uri}' is not the URI of a source archive; expected s3://<bucket>/<key> with the key written out, `
+        + 'for example s3://my-bucket/code/sourcedir.tar.gz');
+    }
+    checkEntryPoint('TrainingCode.fromS3Uri', entryPoint);
+    return new UriTrainingCode(loc.bucket, loc.key, entryPoint);
+  }
+
+  /**
+   * Binds the code to a step, granting the role read access.
+   */
+  public abstract bind(scope: Construct, grantee: iam.IGrantable): TrainingCodeConfig;
+}
+
+class DirectoryTrainingCode extends TrainingCode {
+  private asset?: s3_assets.Asset;
+
+  /** @param files the files to pack, relative to the directory */
+  constructor(private readonly directory: string, private readonly entryPoint: string, private readonly files: string[]) {
+    super();
+  }
+
+  public bind(scope: Construct, grantee: iam.IGrantable): TrainingCodeConfig {
+    if (!this.asset) {
+      const archive = stageFiles({ 'sourcedir.tar.gz': tarGz(this.directory, this.files) });
+      this.asset = new s3_assets.Asset(scope, 'SourceDir', { path: path.join(archive, 'sourcedir.tar.gz') });
+    }
+    grantObjectRead(grantee, this.asset.bucket, this.asset.s3ObjectKey);
+    return { sourceArchiveS3Uri: this.asset.s3ObjectUrl, entryPoint: this.entryPoint };
+  }
+}
+
+class UriTrainingCode extends TrainingCode {
+  private bucket?: s3.IBucket;
+
+  constructor(private readonly bucketName: string, private readonly key: string, private readonly entryPoint: string) {
+    super();
+  }
+
+  public bind(scope: Construct, grantee: iam.IGrantable): TrainingCodeConfig {
+    this.bucket ??= s3.Bucket.fromBucketName(scope, 'SourceBucket', this.bucketName);
+    grantObjectRead(grantee, this.bucket, this.key);
+    return { sourceArchiveS3Uri: `s3://${this.bucketName}/${this.key}`, entryPoint: this.entryPoint };
+  }
+}
+
+/** Checks a source directory and its entry point; returns its files (relative paths, after exclusion). */
+function checkSourceDirectory(what: string, directory: string, entryPoint: string, exclude: string[], ignoreMode?: IgnoreMode): string[] {
+  if (!fs.existsSync(directory) || !fs.statSync(directory).isDirectory()) {
+    throw new Error(`${what}: '${directory}' is not a directory; expected the directory of the code to ship`);
+  }
+  checkEntryPoint(what, entryPoint);
+  const files = listSourceFiles(directory, exclude, ignoreMode);
+  if (!files.includes(entryPoint)) {
+    throw new Error(`${what}: entry point '${entryPoint}' is not a file of '${directory}' (after exclude); `
+      + `expected a path relative to the directory, one of: ${files.slice(0, 10).join(', ') || '(no files)'}${files.length > 10 ? ', ...' : ''}`);
+  }
+  return files;
+}
+
+function checkEntryPoint(what: string, entryPoint: string): void {
+  if (Token.isUnresolved(entryPoint) || entryPoint === '' || entryPoint.startsWith('/') || entryPoint.split('/').includes('..')) {
+    throw new Error(`${what}: entry point '${entryPoint}' is not a relative path inside the code; expected a path such as train.py or jobs/train.py`);
+  }
+}
+
+function sha256(parts: Buffer[]): string {
+  const hash = crypto.createHash('sha256');
+  for (const part of parts) {
+    hash.update(part).update('\0');
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** The key (or key prefix) of an `s3://` URI the library built from a bucket's `s3UrlForObject`. */
+function keyOf(uri: string): string {
+  return parseS3Uri(uri)!.key;
 }

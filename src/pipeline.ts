@@ -544,6 +544,13 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
   }
 
   /**
+   * Makes the pipeline's resource wait for a construct at deploy time (code a step uploads).
+   */
+  public addResourceDependency(dependency: IDependable): void {
+    this.resource.node.addDependency(dependency);
+  }
+
+  /**
    * Where a step's output goes when the step is not told: `s3://<artifact bucket>/<pipeline>/<execution
    * id>/<step>/<output>`, as a string token.
    */

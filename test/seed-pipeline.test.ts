@@ -50,7 +50,10 @@ describe('the seed pipeline example', () => {
   test('Preprocess: scikit-learn 1.2-1, preprocess.py, InputData in, train/validation/test out, parameterized cluster', () => {
     const args = stepOf(definition, 'Preprocess').Arguments;
     expect(args.AppSpecification.ImageUri).toBe('683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3');
-    expect(args.AppSpecification.ContainerEntrypoint).toEqual(['python3', expect.stringMatching(/^\/opt\/ml\/processing\/input\/code\/[0-9a-f]{64}\.py$/)]);
+    // The script runs under its own name, as the SageMaker Python SDK runs it.
+    expect(args.AppSpecification.ContainerEntrypoint).toEqual(['python3', '/opt/ml/processing/input/code/preprocess.py']);
+    expect(args.ProcessingInputs.find((i: any) => i.InputName === 'code').S3Input.S3Uri)
+      .toMatch(/^s3:\/\/<<Ref:SeedPipelineArtifactBucket[0-9A-F]+>>\/pipeline-code\/[0-9a-f]{32}\/preprocess\.py$/);
     expect(args.ProcessingInputs[0]).toMatchObject({ InputName: 'input', S3Input: { S3Uri: { Get: 'Parameters.InputData' }, LocalPath: '/opt/ml/processing/input' } });
     expect(args.ProcessingOutputConfig.Outputs.map((o: any) => [o.OutputName, o.S3Output.LocalPath])).toEqual([
       ['train', '/opt/ml/processing/train'], ['validation', '/opt/ml/processing/validation'], ['test', '/opt/ml/processing/test'],
@@ -77,6 +80,7 @@ describe('the seed pipeline example', () => {
   test('Evaluate: XGBoost image, model and test inputs, evaluation output, EvaluationReport property file', () => {
     const step = stepOf(definition, 'Evaluate');
     expect(step.Arguments.AppSpecification.ImageUri).toBe('683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1');
+    expect(step.Arguments.AppSpecification.ContainerEntrypoint).toEqual(['python3', '/opt/ml/processing/input/code/evaluate.py']);
     expect(step.Arguments.ProcessingInputs.slice(0, 2).map((i: any) => [i.InputName, i.S3Input.S3Uri, i.S3Input.LocalPath])).toEqual([
       ['model', { Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' }, '/opt/ml/processing/model'],
       ['test', { Get: "Steps.Preprocess.ProcessingOutputConfig.Outputs['test'].S3Output.S3Uri" }, '/opt/ml/processing/test'],

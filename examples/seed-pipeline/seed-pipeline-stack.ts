@@ -167,6 +167,29 @@ export class SeedPipelineStack extends Stack {
         + 'the GenerateDataKey family, which aws-cdk-lib\'s Topic.grantPublish grants as kms:GenerateDataKey* on that one key.',
       appliesTo: ['Action::kms:GenerateDataKey*'],
     }], true);
+    // The scripts are copied at deploy time into the artifact bucket under their own names by aws-cdk-lib's
+    // BucketDeployment, whose handler (one per stack) is aws-cdk-lib's, with the role and runtime that module gives it.
+    const codeUploadHandler = this.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))!;
+    NagSuppressions.addResourceSuppressions(codeUploadHandler, [{
+      id: 'AwsSolutions-IAM4',
+      reason: 'aws-cdk-lib\'s BucketDeployment handler writes its logs through the AWSLambdaBasicExecutionRole managed policy '
+        + '(CloudWatch Logs only), which that module attaches.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+    }, {
+      id: 'AwsSolutions-IAM5',
+      reason: 'The BucketDeployment handler reads the uploaded code from the CDK assets bucket and writes it under the '
+        + 'artifact bucket; aws-cdk-lib grants these with the Bucket.grantRead/grantReadWrite action groups on the two buckets\' objects.',
+      appliesTo: [
+        { regex: '/^Action::s3:(GetObject|GetBucket|List|Abort|DeleteObject)\\*$/' },
+        { regex: '/^Action::kms:(GenerateDataKey|ReEncrypt)\\*$/' },
+        { regex: `/^Resource::arn:${PARTITION}:s3:::cdk-[a-z0-9]+-assets-(<AWS::AccountId>|\\d{12})-(<AWS::Region>|[a-z0-9-]+)/\\*$/` },
+        { regex: '/^Resource::<SeedPipelineArtifactBucket[A-Z0-9]+\\.Arn>/\\*$/' },
+      ],
+    }, {
+      id: 'AwsSolutions-L1',
+      reason: 'The BucketDeployment handler\'s runtime is chosen by aws-cdk-lib (it bundles the handler for it); it moves '
+        + 'to newer runtimes with aws-cdk-lib upgrades.',
+    }], true);
     NagSuppressions.addResourceSuppressions(this.pipeline.node.findChild('WildcardResourcePolicy'), [{
       id: 'AwsSolutions-IAM5',
       reason: 'This policy holds only actions that IAM authorizes on "*" alone (the Service Authorization Reference lists no '

@@ -1,7 +1,7 @@
 import { Duration, Size, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { ProcessingCode } from '../code';
+import { ProcessingCode, ProcessingCodeConfig } from '../code';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import { NetworkConfig, renderVpcConfig } from './network';
@@ -113,7 +113,9 @@ export interface ProcessingStepConstructProps extends JobStepOptions {
   readonly code?: ProcessingCode;
   /**
    * The container's entrypoint.
-   * @default - with `code`: `python3 <script>` for a `.py` file, `bash <script>` for `.sh`; without: the image's
+   * @default - with `code`: `python3 <script>` for a `.py` file, `bash <script>` for `.sh` (with a requirements
+   * file: `/bin/bash -c "cd <code dir> && python3 -m pip install -r <file> && exec python3 <script> \"$@\""`);
+   * without: the image's
    */
   readonly entrypoint?: string[];
   /**
@@ -201,7 +203,7 @@ export class ProcessingStepConstruct extends PipelineStep {
 
   private readonly props: ProcessingStepConstructProps;
   private imageUri?: string;
-  private code?: { s3Uri: string; fileName: string };
+  private code?: ProcessingCodeConfig;
   private vpcConfig?: any;
 
   constructor(scope: Construct, id: string, props: ProcessingStepConstructProps) {
@@ -290,7 +292,12 @@ export class ProcessingStepConstruct extends PipelineStep {
     grantJob(this, role, 'processing-job', 'ProcessingJob');
     this.imageUri = this.props.image.bind(this, ImageUsage.TRAINING, role).imageUri;
     if (this.props.code) {
-      this.code = this.props.code.bind(this, role);
+      this.code = this.props.code.bind(this, pipeline);
+      if (this.code.requirementsFile && !this.props.entrypoint && this.props.network?.enableNetworkIsolation === true) {
+        throw new Error(`${this.node.path}: the step's code installs ${this.code.requirementsFile} with pip before it runs, but network isolation `
+          + 'leaves the container without network access, so the job would fail: vendor the packages into the code directory, '
+          + 'use an image that has them, or turn network isolation off');
+      }
     }
     for (const input of this.props.inputs ?? []) {
       grantS3Location(this, role, input.source, false, `input '${input.inputName}'`);
@@ -390,11 +397,20 @@ export class ProcessingStepConstruct extends PipelineStep {
     if (!this.code) {
       return undefined;
     }
-    const script = `${CODE_DIR}${this.code.fileName}`;
-    if (this.code.fileName.endsWith('.sh')) {
-      return ['bash', script];
+    const entry = this.code.entryPoint;
+    const runner = entry.endsWith('.sh') ? 'bash' : 'python3';
+    if (!this.code.requirementsFile) {
+      return [runner, `${CODE_DIR}${entry}`];
     }
-    return ['python3', script];
+    // The requirements are installed first, from the code directory (as the SDK's FrameworkProcessor does); the
+    // step's arguments follow the command line ("$@": bash -c gives the arguments after its $0 to the command).
+    const dir = CODE_DIR.replace(/\/$/, '');
+    const command = `cd ${dir} && python3 -m pip install -r ${this.code.requirementsFile} && exec ${runner} ${entry} "$@"`;
+    if (command.length > 256) {
+      throw new Error(`${this.node.path}: the command that installs the requirements and runs '${entry}' is ${command.length} characters; `
+        + 'an entrypoint element takes at most 256: use a shorter entry point or requirements file path');
+    }
+    return ['/bin/bash', '-c', command, entry];
   }
 
   private checkUnique(what: string, names: string[], hint: string): void {

@@ -1,6 +1,7 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct, IDependable } from 'constructs';
 import { resolvePropertyPath } from './private/property-path';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 import type { EvaluationContext, RenderContext } from '../values/private/context';
@@ -153,11 +154,20 @@ export interface IPipelineHost extends IConstruct, iam.IGrantable {
   /** The role the pipeline runs as, and passes to the jobs it creates. */
   readonly role: iam.IRole;
 
+  /** The bucket of the pipeline's artifacts: step outputs, and the code its steps upload. */
+  readonly artifactBucket: s3.IBucket;
+
   /**
    * Where a step's output goes when the step is not told: a string token of a location under the pipeline's
    * artifact bucket that is unique per execution (`s3://<bucket>/<pipeline>/<execution id>/<step>/<output>`).
    */
   defaultOutputUri(stepName: string, outputName: string): string;
+
+  /**
+   * Makes the pipeline's CloudFormation resource wait for a construct of a step at deploy time (code the step
+   * uploads), so that no execution can start before it is in place.
+   */
+  addResourceDependency(dependency: IDependable): void;
 }
 
 /**

@@ -1,7 +1,8 @@
-import { Duration, Size, Token } from 'aws-cdk-lib';
+import { Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { TrainingCode, TrainingCodeConfig } from '../code';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import { NetworkConfig, renderVpcConfig } from './network';
@@ -94,6 +95,16 @@ export interface MetricDefinition {
 export interface TrainingJobProps {
   /** The training image. */
   readonly image: ContainerImage;
+  /**
+   * Script mode: a training script and its source directory, run by the training toolkit of a SageMaker framework
+   * image (scikit-learn, XGBoost, PyTorch, TensorFlow, Hugging Face). They are passed as the SDK's framework
+   * estimators pass them, in the hyperparameters `sagemaker_program`, `sagemaker_submit_directory`,
+   * `sagemaker_container_log_level` and `sagemaker_region`; all hyperparameters are then JSON-encoded as those
+   * estimators encode them (`"0.2"`, `"\"binary:logistic\""`), which the toolkit decodes before passing them to
+   * the script as `--name value` arguments.
+   * @default - no script: the image runs its own algorithm (built-in algorithm mode)
+   */
+  readonly code?: TrainingCode;
   /**
    * How the job reads its data.
    * @default TrainingInputMode.FILE
@@ -251,7 +262,11 @@ export class TrainingStepConstruct extends PipelineStep {
 export interface BoundTrainingJob {
   readonly imageUri: string;
   readonly vpcConfig?: any;
+  readonly code?: TrainingCodeConfig;
 }
+
+/** The hyperparameters through which script mode tells the training toolkit what to run. */
+const SCRIPT_MODE_HYPERPARAMETERS = ['sagemaker_program', 'sagemaker_submit_directory', 'sagemaker_container_log_level', 'sagemaker_region'];
 
 /** Checks what a training job runs. @internal */
 export function validateTrainingJob(scope: Construct, props: TrainingJobProps): void {
@@ -273,6 +288,17 @@ export function validateTrainingJob(scope: Construct, props: TrainingJobProps): 
   }
   if (Object.keys(props.hyperparameters ?? {}).length > 100) {
     throw new Error(`${scope.node.path}: ${Object.keys(props.hyperparameters!).length} hyperparameters; a training job takes at most 100`);
+  }
+  if (props.code) {
+    const reserved = Object.keys(props.hyperparameters ?? {}).filter((k) => SCRIPT_MODE_HYPERPARAMETERS.includes(k));
+    if (reserved.length > 0) {
+      const names = reserved.map((r) => `'${r}'`).join(', ');
+      throw new Error(`${scope.node.path}: hyperparameters ${names} are set by the step's code (script mode); remove them from hyperparameters, `
+        + 'or remove code to set them yourself');
+    }
+    if (Object.keys(props.hyperparameters ?? {}).length + SCRIPT_MODE_HYPERPARAMETERS.length > 100) {
+      throw new Error(`${scope.node.path}: ${Object.keys(props.hyperparameters!).length} hyperparameters and the ${SCRIPT_MODE_HYPERPARAMETERS.length} of script mode; a training job takes at most 100`);
+    }
   }
   for (const [name, value] of Object.entries(props.hyperparameters ?? {})) {
     if (value === undefined || value === null || (typeof value === 'object' && !(value instanceof PipelineValue))) {
@@ -314,7 +340,8 @@ export function bindTrainingJob(scope: Construct, props: TrainingJobProps, grant
   grantJobKey(role, props.volumeEncryptionKey);
   grantJobKey(role, props.outputEncryptionKey);
   const vpcConfig = renderVpcConfig(scope, props.network, role);
-  return { imageUri, vpcConfig };
+  const code = props.code?.bind(scope, role);
+  return { imageUri, vpcConfig, code };
 }
 
 /** The CreateTrainingJob request of a training job (without its name). @internal */
@@ -322,7 +349,13 @@ export function renderTrainingJob(step: PipelineStep, props: TrainingJobProps, b
   const pipeline = step.pipeline!;
   const hyperparameters: Record<string, any> = {};
   for (const [k, v] of Object.entries(props.hyperparameters ?? {})) {
-    hyperparameters[k] = asStringArgument(v);
+    hyperparameters[k] = bound.code ? jsonEncodedHyperparameter(v) : asStringArgument(v);
+  }
+  if (bound.code) {
+    hyperparameters.sagemaker_program = JSON.stringify(bound.code.entryPoint);
+    hyperparameters.sagemaker_submit_directory = `"${bound.code.sourceArchiveS3Uri}"`;
+    hyperparameters.sagemaker_container_log_level = '20';
+    hyperparameters.sagemaker_region = `"${Stack.of(step).region}"`;
   }
   const channels = (props.channels ?? []).map((c) => ({
     ChannelName: c.channelName,
@@ -371,4 +404,22 @@ export function renderTrainingJob(step: PipelineStep, props: TrainingJobProps, b
     EnableNetworkIsolation: network?.enableNetworkIsolation,
     EnableInterContainerTrafficEncryption: network?.encryptInterContainerTraffic,
   };
+}
+
+/**
+ * A hyperparameter of a script-mode job, encoded as the SDK's framework estimators encode it: a literal as JSON
+ * (`"\"binary:logistic\""`, `"0.2"`, `"true"`), a pipeline value as its string (the toolkit takes a value that is not
+ * JSON as the string it is).
+ */
+function jsonEncodedHyperparameter(value: any): any {
+  if (value instanceof PipelineValue) {
+    return asStringArgument(value);
+  }
+  if (typeof value === 'string') {
+    return PipelineValue.isPipelineToken(value) ? asStringArgument(value) : JSON.stringify(value);
+  }
+  if (typeof value === 'number' && Token.isUnresolved(value)) {
+    return asStringArgument(value);
+  }
+  return JSON.stringify(value);
 }

@@ -232,7 +232,9 @@ export class TuningStepConstruct extends PipelineStep {
           IntegerParameterRanges: numeric(props.integerRanges),
           ContinuousParameterRanges: numeric(props.continuousRanges),
           CategoricalParameterRanges: props.categoricalRanges?.length
-            ? props.categoricalRanges.map((r) => ({ Name: r.name, Values: r.values }))
+            // Script mode: the values are JSON-encoded like the static hyperparameters (the SDK's tuner does the same for
+            // framework estimators), so the toolkit decodes every hyperparameter alike.
+            ? props.categoricalRanges.map((r) => ({ Name: r.name, Values: this.bound!.code ? r.values.map((v) => JSON.stringify(v)) : r.values }))
             : undefined,
         },
         TrainingJobEarlyStoppingType: props.earlyStopping ? 'Auto' : 'Off',

@@ -111,45 +111,6 @@ describe('ProcessingStepConstruct', () => {
     expect(policy).toContain('kms:Decrypt');
   });
 
-  test('a local script becomes an asset mounted under /opt/ml/processing/input/code and run with python3', () => {
-    const stack = newStack();
-    const step = new ProcessingStepConstruct(stack, 'Prep', { image: ContainerImage.sklearn('1.2-1'), code: ProcessingCode.fromAsset(SCRIPT) });
-    const def = definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [step] }));
-    const args = def.Steps[0].Arguments;
-    const code = args.ProcessingInputs.find((i: any) => i.InputName === 'code');
-    expect(code.S3Input.S3Uri).toMatch(/^s3:\/\/cdk-hnb659fds-assets-123456789012-us-east-1\/[0-9a-f]{64}\.py$/);
-    expect(code.S3Input.LocalPath).toBe('/opt/ml/processing/input/code');
-    const file = code.S3Input.S3Uri.split('/').pop();
-    expect(args.AppSpecification.ContainerEntrypoint).toEqual(['python3', `/opt/ml/processing/input/code/${file}`]);
-    expect(args.AppSpecification.ImageUri).toBe('683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3');
-    // The role may read exactly that object.
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({
-          Action: 's3:GetObject',
-          Resource: `arn:aws:s3:::cdk-hnb659fds-assets-123456789012-us-east-1/${file}`,
-        })]),
-      },
-    });
-  });
-
-  test('the role may list the script\'s key (S3Prefix inputs list before they read), and nothing else of the assets bucket', () => {
-    const stack = newStack();
-    const step = new ProcessingStepConstruct(stack, 'Prep', { image: IMAGE, code: ProcessingCode.fromAsset(SCRIPT) });
-    const def = definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [step] }));
-    const file = def.Steps[0].Arguments.ProcessingInputs[0].S3Input.S3Uri.split('/').pop();
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([{
-          Action: 's3:ListBucket',
-          Condition: { StringLike: { 's3:prefix': [file] } },
-          Effect: 'Allow',
-          Resource: 'arn:aws:s3:::cdk-hnb659fds-assets-123456789012-us-east-1',
-        }]),
-      },
-    });
-  });
-
   test('a script in a bucket is read from there', () => {
     const stack = newStack();
     const bucket = s3.Bucket.fromBucketName(stack, 'Code', 'code-bucket');
