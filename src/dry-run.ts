@@ -8,7 +8,8 @@ import { PipelineValue } from './values/pipeline-value';
 import type { EvaluationContext } from './values/private/context';
 import { StepFailure } from './values/private/evaluation';
 import { lookupPath, parseJsonPath } from './values/private/json-path';
-import type { PropertyFile } from './values/property-file';
+import { S3JsonDocument } from './values/private/json-document';
+import { PropertyFile } from './values/property-file';
 
 /** What a dry run assumes about one execution. */
 export interface DryRunOptions {
@@ -23,6 +24,11 @@ export interface DryRunOptions {
    * @default - each property file's sampleDocument, if it declares one
    */
   readonly propertyFiles?: { [name: string]: any };
+  /**
+   * The JSON documents in S3 that `JsonGet.fromS3Uri` reads, by document name (its `documentName`, or the URI).
+   * @default - each document's sampleDocument, if it declares one
+   */
+  readonly jsonDocuments?: { [name: string]: any };
   /**
    * Values of step properties that conditions or Fail messages read, by reference
    * (`{ "Steps.Train.FinalMetricDataList['validation:auc'].Value": 0.91 }`).
@@ -93,9 +99,22 @@ export function dryRun(where: string, pipelineName: string, graph: BuiltGraph, o
       files.set(f.name, f);
     }
   }
+  const documents = new Set<string>();
+  for (const node of graph.nodes.values()) {
+    for (const j of node.refs!.jsonGets) {
+      if (j._document instanceof S3JsonDocument) {
+        documents.add(j._document.name);
+      }
+    }
+  }
   for (const name of Object.keys(options.propertyFiles ?? {})) {
     if (!files.has(name)) {
       throw new Error(`${where}: dry run: no step reads a property file named '${name}'; the pipeline reads: ${[...files.keys()].join(', ') || '(none)'}`);
+    }
+  }
+  for (const name of Object.keys(options.jsonDocuments ?? {})) {
+    if (!documents.has(name)) {
+      throw new Error(`${where}: dry run: no step reads a JSON document named '${name}'; the pipeline reads: ${[...documents].join(', ') || '(none)'}`);
     }
   }
   const ctx: EvaluationContext = {
@@ -109,14 +128,17 @@ export function dryRun(where: string, pipelineName: string, graph: BuiltGraph, o
       }
       return options.stepProperties![ref];
     },
-    jsonGet: (file: PropertyFile, path: string) => {
-      const doc = options.propertyFiles?.[file.name] ?? file.sampleDocument;
+    jsonGet: (document: PropertyFile | S3JsonDocument, path: string) => {
+      const isFile = document instanceof PropertyFile;
+      const what = isFile ? `property file '${document.name}'` : `JSON document ${document.name}`;
+      const doc = (isFile ? options.propertyFiles : options.jsonDocuments)?.[document.name] ?? document.sampleDocument;
       if (doc === undefined) {
-        throw new Error(`${where}: dry run: property file '${file.name}' is read (path '${path}'); give its document in propertyFiles.${file.name}`);
+        const option = isFile ? `propertyFiles.${document.name}` : `jsonDocuments['${document.name}']`;
+        throw new Error(`${where}: dry run: ${what} is read (path '${path}'); give its document in ${option}`);
       }
       const found = lookupPath(doc, parseJsonPath(path).segments);
       if (!found.found) {
-        throw new StepFailure(`JsonGet: path '${path}' is not in property file '${file.name}' (${found.missing})`);
+        throw new StepFailure(`JsonGet: path '${path}' is not in ${what} (${found.missing})`);
       }
       return found.value;
     },

@@ -3,6 +3,7 @@ export * from './values/parameter';
 export * from './values/execution-variable';
 export * from './values/join';
 export * from './values/property-file';
+export * from './values/experiment-config';
 export { Condition } from './values/condition';
 export { PipelineStep, StepType, RetryExceptionType, RetryPolicy, CacheConfig, StepOptions, RetryableStepOptions, JobStepOptions, IPipelineHost } from './steps/step';
 export { NetworkConfig } from './steps/network';

@@ -23,8 +23,10 @@ import { MarkedDefinition, definitionSource, renderWithMarkers } from './private
 import { BuiltGraph, buildGraph } from './private/graph';
 import { toMermaid } from './private/mermaid';
 import { RecordingPrincipal } from './private/recording-principal';
+import { grantS3Location } from './steps/private/s3';
 import { IPipelineHost, PipelineStep } from './steps/step';
 import { ExecutionVariable } from './values/execution-variable';
+import { PipelineExperimentConfig } from './values/experiment-config';
 import { Join } from './values/join';
 import { PipelineParameter } from './values/parameter';
 
@@ -142,6 +144,13 @@ export interface MlPipelineProps {
    * @default DefinitionStorage.AUTO
    */
   readonly definitionStorage?: DefinitionStorage;
+
+  /**
+   * How executions are tracked in SageMaker Experiments (`PipelineExperimentConfig.none()` to turn it off).
+   * @default PipelineExperimentConfig.of(): experiment = the pipeline's name, trial = the execution's ID, as the
+   * SageMaker Python SDK writes by default
+   */
+  readonly experimentConfig?: PipelineExperimentConfig;
   /**
    * The bucket the definition is uploaded to when it is stored in S3 (objects under `pipeline-definitions/`).
    * The pipeline's role is granted read on those objects.
@@ -229,6 +238,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
   /** The graph built by the validation of the current synthesis. */
   private synthesized?: BuiltGraph;
   private readonly definitionStorage: DefinitionStorage;
+  private readonly experimentConfig: PipelineExperimentConfig;
   private readonly definitionBucket?: s3.IBucket;
   private readonly resource: sagemaker.CfnPipeline;
   /** The definition as validation resolved it (what the template carries inline). */
@@ -299,13 +309,15 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
     resource.node.addDependency(...dependables);
     this.resource = resource;
     this.definitionStorage = props.definitionStorage ?? DefinitionStorage.AUTO;
+    this.experimentConfig = props.experimentConfig ?? PipelineExperimentConfig.of();
     this.definitionBucket = props.definitionBucket;
     if (props.definitionBucket && this.definitionStorage === DefinitionStorage.INLINE) {
       throw new Error(`${this.node.path}: definitionBucket is given, but definitionStorage is INLINE; use DefinitionStorage.S3 or AUTO, or leave the bucket out`);
     }
-    // Where the definition goes is decided once the tree is complete (steps may be added after the constructor),
-    // before aws-cdk-lib prepares the app: an aspect that mutates the tree (it may add the upload).
-    Aspects.of(this).add({ visit: (node) => (node === this ? this.placeDefinition() : undefined) }, { priority: AspectPriority.MUTATING });
+    // Where the definition goes, and what the role reads of documents the definition names, are decided once the tree
+    // is complete (steps may be added after the constructor), before aws-cdk-lib prepares the app: an aspect that
+    // mutates the tree (it may add the upload and statements).
+    Aspects.of(this).add({ visit: (node) => (node === this ? this.prepareForSynthesis() : undefined) }, { priority: AspectPriority.MUTATING });
     for (const [key, value] of Object.entries(props.tags ?? {})) {
       Tags.of(resource).add(key, value);
     }
@@ -570,7 +582,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
   private validatePipeline(): string[] {
     // A definition in S3 was rendered (and its CloudFormation values resolved) when it was placed there; an inline one
     // is rendered here, from the tree as it is now.
-    const graph = this.placedGraph ?? buildGraph(this, this.steps, this.explicitParameters);
+    const graph = this.placedGraph ?? buildGraph(this, this.steps, this.explicitParameters, this.experimentConfig);
     this.synthesized = graph;
     const problems = [...graph.problems, ...this.sameNameProblems()];
     if (problems.length > 0) {
@@ -634,13 +646,34 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
    * Decides where the template carries the definition (an aspect, once the tree is complete): inline, or an S3
    * object that a BucketDeployment (aws-s3-deployment) writes at deploy time with the CloudFormation values put in.
    */
-  private placeDefinition(): void {
-    if (this.definitionObject || this.definitionStorage === DefinitionStorage.INLINE) {
-      return;
-    }
-    const graph = buildGraph(this, this.steps, this.explicitParameters);
+  private prepareForSynthesis(): void {
+    const graph = buildGraph(this, this.steps, this.explicitParameters, this.experimentConfig);
     if (graph.problems.length > 0) {
       return; // validation reports them
+    }
+    this.grantDocumentReads(graph);
+    this.placeDefinition(graph);
+  }
+
+  /**
+   * SageMaker reads the JSON documents of `JsonGet.fromS3Uri` with the pipeline's role when a step evaluates one:
+   * the role may read each location whose bucket the URI shows (those under step outputs are granted already).
+   */
+  private grantDocumentReads(graph: BuiltGraph): void {
+    const uris = new Set<string>();
+    for (const node of graph.nodes.values()) {
+      for (const jsonGet of node.refs!.jsonGets) {
+        if (jsonGet.s3Uri !== undefined && !uris.has(jsonGet.s3Uri)) {
+          uris.add(jsonGet.s3Uri);
+          grantS3Location(this, this, jsonGet.s3Uri, false, `JsonGet of ${jsonGet._document.name}`);
+        }
+      }
+    }
+  }
+
+  private placeDefinition(graph: BuiltGraph): void {
+    if (this.definitionObject || this.definitionStorage === DefinitionStorage.INLINE) {
+      return;
     }
     // Measured from the text with one marker per CloudFormation value and the resolved values of the markers: the
     // whole definition is never resolved on this path.
@@ -732,7 +765,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
       return Token.asString(new Intrinsic(this.resolvedBody));
     }
     try {
-      const graph = this.synthesized ?? buildGraph(this, this.steps, this.explicitParameters);
+      const graph = this.synthesized ?? buildGraph(this, this.steps, this.explicitParameters, this.experimentConfig);
       if (graph.problems.length > 0) {
         return '{}';
       }
@@ -760,7 +793,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
    * is built anew for each call). Throws every problem, one per line.
    */
   private build(): BuiltGraph {
-    const graph = buildGraph(this, this.steps, this.explicitParameters);
+    const graph = buildGraph(this, this.steps, this.explicitParameters, this.experimentConfig);
     if (graph.problems.length > 0) {
       throw new Error(graph.problems.join('\n'));
     }

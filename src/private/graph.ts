@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { checkArguments } from './argument-check';
 import { RenderContext } from './render-context';
 import type { PipelineStep } from '../steps/step';
+import type { PipelineExperimentConfig } from '../values/experiment-config';
 import type { PipelineParameter } from '../values/parameter';
 
 /** Where a step sits in the pipeline. */
@@ -48,7 +49,9 @@ export const DEFINITION_VERSION = '2020-12-01';
  * Collects the steps of a pipeline, checks the graph's invariants and renders the definition in a deterministic
  * order. Every error names the construct path, what was found and what to do.
  */
-export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], explicitParameters: PipelineParameter[]): BuiltGraph {
+export function buildGraph(
+  pipeline: IConstruct, topLevel: PipelineStep[], explicitParameters: PipelineParameter[], experimentConfig: PipelineExperimentConfig,
+): BuiltGraph {
   const where = pipeline.node.path;
   const nodes = new Map<PipelineStep, StepNode>();
   const problems: string[] = [];
@@ -139,9 +142,10 @@ export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], expli
       problems.push(`${node.step.node.path}: step '${node.step.stepName}' ${p.path}: ${p.message}`);
     }
     for (const jsonGet of refs.jsonGets) {
-      const problem = jsonGet.propertyFile._checkPath(jsonGet.path);
+      const problem = jsonGet._checkPath();
       if (problem) {
-        problems.push(`${node.step.node.path}: step '${node.step.stepName}' reads '${jsonGet.path}' from property file '${jsonGet.propertyFile.name}', ${problem}`);
+        const source = jsonGet.propertyFile ? `property file '${jsonGet.propertyFile.name}'` : `the document ${jsonGet._document.name}`;
+        problems.push(`${node.step.node.path}: step '${node.step.stepName}' reads '${jsonGet.path}' from ${source}, ${problem}`);
       }
     }
   }
@@ -282,10 +286,23 @@ export function buildGraph(pipeline: IConstruct, topLevel: PipelineStep[], expli
     }
   }
 
+  // 8. The experiment config: values of the execution (or parameters), not of steps (it applies before any runs).
+  const experimentContext = new RenderContext();
+  const experiment = experimentConfig._render(experimentContext);
+  for (const p of experimentContext.parameters) {
+    addParameter(p, where);
+  }
+  if (experimentContext.steps.size > 0) {
+    const stepNames = [...experimentContext.steps].map((s) => s.stepName).join(', ');
+    problems.push(`${where}: the experiment config refers to step ${stepNames}; `
+      + 'experiment and trial names are set when the execution starts: use parameters, execution variables and literals');
+  }
+
   const definition = {
     Version: DEFINITION_VERSION,
     Metadata: {},
     Parameters: parameters.map((p) => p._renderDefinition()),
+    PipelineExperimentConfig: experiment,
     Steps: order.map((s) => nodes.get(s)!.rendered),
   };
   return { definition, nodes, order, parameters, problems: [...new Set(problems)] };

@@ -292,8 +292,8 @@ export function validateTrainingJob(scope: Construct, props: TrainingJobProps): 
   if (props.code) {
     const reserved = Object.keys(props.hyperparameters ?? {}).filter((k) => SCRIPT_MODE_HYPERPARAMETERS.includes(k));
     if (reserved.length > 0) {
-      const names = reserved.map((r) => `'${r}'`).join(', ');
-      throw new Error(`${scope.node.path}: hyperparameters ${names} are set by the step's code (script mode); remove them from hyperparameters, `
+      const listed = reserved.map((r) => `'${r}'`).join(', ');
+      throw new Error(`${scope.node.path}: hyperparameters ${listed} are set by the step's code (script mode); remove them from hyperparameters, `
         + 'or remove code to set them yourself');
     }
     if (Object.keys(props.hyperparameters ?? {}).length + SCRIPT_MODE_HYPERPARAMETERS.length > 100) {

@@ -113,9 +113,6 @@ export class TuningStepConstruct extends PipelineStep {
     super(scope, id, StepType.TUNING, props);
     validateTrainingJob(this, props);
     const where = this.node.path;
-    if (props.environment && Object.keys(props.environment).length > 0) {
-      throw new Error(`${where}: environment is not available to tuning steps (the pipeline definition schema has no Environment for their training jobs); pass values as static hyperparameters`);
-    }
     const ranges = [...(props.integerRanges ?? []), ...(props.continuousRanges ?? []), ...(props.categoricalRanges ?? [])];
     if (ranges.length === 0) {
       throw new Error(`${where}: no hyperparameter ranges given; a tuning job searches at least one (integerRanges, continuousRanges or categoricalRanges)`);
@@ -241,6 +238,7 @@ export class TuningStepConstruct extends PipelineStep {
       },
       TrainingJobDefinition: {
         StaticHyperParameters: job.HyperParameters,
+        Environment: job.Environment,
         AlgorithmSpecification: job.AlgorithmSpecification,
         RoleArn: job.RoleArn,
         InputDataConfig: job.InputDataConfig,

@@ -98,7 +98,6 @@ describe('TuningStepConstruct', () => {
     [{ categoricalRanges: [{ name: 'm', values: [] }] }, /categorical range of 'm' has no values/],
     [{ maxParallelTrainingJobs: 10 }, /maxParallelTrainingJobs \(10\) is above maxTrainingJobs \(5\)/],
     [{ metricDefinitions: [{ name: 'loss', regex: 'loss=(.*)' }] }, /objective metric 'validation:auc' is not among the metricDefinitions \(loss\)/],
-    [{ environment: { A: 'b' } }, /environment is not available to tuning steps/],
   ])('fails on bad input %#', (extra, message) => {
     const stack = newStack();
     expect(() => new TuningStepConstruct(stack, 'Tune', {
@@ -108,5 +107,19 @@ describe('TuningStepConstruct', () => {
       maxTrainingJobs: 5,
       ...(extra as any),
     })).toThrow(message);
+  });
+
+  test('the training jobs get the environment (TrainingJobDefinition.Environment, as the SDK writes it)', () => {
+    const stack = newStack();
+    const mode = PipelineParameter.string('Mode', { defaultValue: 'fast' });
+    const step = new TuningStepConstruct(stack, 'Tune', {
+      image: ContainerImage.xgboost('1.7-1'),
+      objectiveMetricName: 'validation:auc',
+      continuousRanges: [{ name: 'eta', min: 0.1, max: 0.5 }],
+      maxTrainingJobs: 2,
+      environment: { MODE: mode.valueAsString, LEVEL: '3' },
+    });
+    const args = stepOf(definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [step] })), 'Tune').Arguments;
+    expect(args.TrainingJobDefinition.Environment).toEqual({ MODE: { Get: 'Parameters.Mode' }, LEVEL: '3' });
   });
 });
