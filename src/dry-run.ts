@@ -7,8 +7,8 @@ import { ParameterType, PipelineParameter } from './values/parameter';
 import { PipelineValue } from './values/pipeline-value';
 import type { EvaluationContext } from './values/private/context';
 import { StepFailure } from './values/private/evaluation';
-import { lookupPath, parseJsonPath } from './values/private/json-path';
 import { S3JsonDocument } from './values/private/json-document';
+import { lookupPath, parseJsonPath } from './values/private/json-path';
 import { PropertyFile } from './values/property-file';
 
 /** What a dry run assumes about one execution. */
