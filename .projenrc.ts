@@ -33,6 +33,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // No GitHub workflows: the project's CI is .ci/run.
   github: false,
 
+  // The endpoint patterns build on the alpha SageMaker module. Alpha modules are peer dependencies of the libraries
+  // that build on them (projen pins the same version as a dev dependency to build and test against); 2.159.1-alpha.0
+  // is the newest the registry serves, and its peer range (aws-cdk-lib ^2.159.1) admits the aws-cdk-lib above.
+  peerDeps: ['@aws-cdk/aws-sagemaker-alpha@^2.159.1-alpha.0'],
+
   devDeps: [
     // The CDK CLI is a dev dependency so that `npx cdk synth` uses the locked version and needs no download.
     'aws-cdk@2.1148.1',

@@ -1,3 +1,4 @@
+import * as sagemaker_alpha from '@aws-cdk/aws-sagemaker-alpha';
 import { CfnMapping, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -97,9 +98,54 @@ export abstract class ContainerImage {
   }
 
   /**
+   * An image of `@aws-cdk/aws-sagemaker-alpha` (`ContainerImage.fromEcrRepository`, `fromAsset`, `fromDlc`), for the
+   * steps of a pipeline: it grants the pull to the pipeline's role as it grants it to a model.
+   */
+  public static fromSageMakerAlpha(image: sagemaker_alpha.ContainerImage): ContainerImage {
+    return new AlphaImage(image);
+  }
+
+  /**
    * Resolves the image for a step, granting the role what it needs to pull it.
    */
   public abstract bind(scope: Construct, usage: ImageUsage, grantee: iam.IGrantable): ContainerImageConfig;
+
+  /**
+   * This image as an image of `@aws-cdk/aws-sagemaker-alpha`, for its `Model` containers: the inference image
+   * (for frameworks that publish separate ones), whose pull is granted to the model's role.
+   *
+   * @example
+   * new sagemaker_alpha.Model(this, 'Model', {
+   *   containers: [{ image: ContainerImage.xgboost('1.7-1').toSageMakerAlpha(), modelData }],
+   * });
+   */
+  public toSageMakerAlpha(): sagemaker_alpha.ContainerImage {
+    return new ImageForAlpha(this);
+  }
+}
+
+/** A library image where the alpha module wants one. */
+class ImageForAlpha extends sagemaker_alpha.ContainerImage {
+  constructor(private readonly image: ContainerImage) {
+    super();
+  }
+
+  public bind(scope: Construct, model: sagemaker_alpha.Model): sagemaker_alpha.ContainerImageConfig {
+    return { imageName: this.image.bind(scope, ImageUsage.INFERENCE, model).imageUri };
+  }
+}
+
+/** An alpha image where a step wants one. */
+class AlphaImage extends ContainerImage {
+  constructor(private readonly image: sagemaker_alpha.ContainerImage) {
+    super();
+  }
+
+  public bind(scope: Construct, _usage: ImageUsage, grantee: iam.IGrantable): ContainerImageConfig {
+    // The alpha images use the model they are bound to only as the grantee of the pull (repository.grantPull(model));
+    // the pipeline's role stands in for it.
+    return { imageUri: this.image.bind(scope, grantee as unknown as sagemaker_alpha.Model).imageName };
+  }
 }
 
 const ECR_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._\/-]+)(?::[\w.-]+|@sha256:[0-9a-f]{64})?$/;

@@ -30,6 +30,8 @@ export {
   PipelineExecutionStatus, PipelineStepStatus, StepStatusChangeOptions,
 } from './notifications';
 export * from './patterns/conditional-registration';
+export * from './patterns/model-version';
+export * from './patterns/ab-test-endpoint';
 export {
   DryRunOptions, DryRunResult, DryRunCondition, DryRunConditionStep, DryRunOperand,
 } from './dry-run';

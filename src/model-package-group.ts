@@ -1,7 +1,27 @@
 import { ArnFormat, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+
+/** The approval statuses of a model version. */
+export enum ModelApprovalStatus {
+  /** Approved for deployment. */
+  APPROVED = 'Approved',
+  /** Rejected. */
+  REJECTED = 'Rejected',
+  /** Waiting for a person to approve or reject it. */
+  PENDING_MANUAL_APPROVAL = 'PendingManualApproval',
+}
+
+/** Options of `onModelPackageStateChange`. */
+export interface ModelPackageStateChangeOptions extends events.OnEventOptions {
+  /**
+   * Only events of versions in these approval statuses.
+   * @default - every status
+   */
+  readonly approvalStatuses?: ModelApprovalStatus[];
+}
 
 /**
  * A SageMaker model package group: the registry of the versions of one model.
@@ -32,6 +52,18 @@ export interface IModelPackageGroup extends IResource {
    * policy this stack manages).
    */
   addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult;
+
+  /**
+   * An EventBridge rule on SageMaker's "SageMaker Model Package State Change" events of this group's versions: one
+   * is registered, its approval status or its status changes.
+   */
+  onModelPackageStateChange(id: string, options?: ModelPackageStateChangeOptions): events.Rule;
+
+  /**
+   * An EventBridge rule on this group's versions whose approval status is Approved (approved in the console, with
+   * `aws sagemaker update-model-package`, or registered as Approved): the hook to deploy them.
+   */
+  onModelApproved(id: string, options?: events.OnEventOptions): events.Rule;
 }
 
 /** What another account may do with a group's model versions. */
@@ -135,6 +167,27 @@ abstract class ModelPackageGroupBase extends Resource implements IModelPackageGr
 
   public addToResourcePolicy(_statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
     return { statementAdded: false };
+  }
+
+  public onModelPackageStateChange(id: string, options: ModelPackageStateChangeOptions = {}): events.Rule {
+    const rule = new events.Rule(this, id, { ...options, eventPattern: undefined });
+    rule.addEventPattern({
+      source: ['aws.sagemaker'],
+      detailType: ['SageMaker Model Package State Change'],
+      detail: {
+        ModelPackageGroupName: [this.modelPackageGroupName],
+        ...(options.approvalStatuses && options.approvalStatuses.length > 0 ? { ModelApprovalStatus: options.approvalStatuses } : {}),
+      },
+    });
+    rule.addEventPattern(options.eventPattern);
+    if (options.target) {
+      rule.addTarget(options.target);
+    }
+    return rule;
+  }
+
+  public onModelApproved(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.onModelPackageStateChange(id, { ...options, approvalStatuses: [ModelApprovalStatus.APPROVED] });
   }
 
   /**

@@ -1,7 +1,9 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ModelPackageGroup } from '../src';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ModelApprovalStatus, ModelPackageGroup } from '../src';
 import { newStack } from './util';
 
 const VERSIONS_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/churn-models/*';
@@ -173,5 +175,36 @@ describe('ModelPackageGroup', () => {
     expect(byArn.modelPackageGroupName).toBe('shared');
     expect(byArn.env.account).toBe('444455556666');
     expect(byArn.addToResourcePolicy(new iam.PolicyStatement({ actions: ['sagemaker:*'], resources: ['*'] })).statementAdded).toBe(false);
+  });
+});
+
+describe('ModelPackageGroup events', () => {
+  test('onModelApproved: the rule matches SageMaker\'s model package state changes of this group, Approved', () => {
+    const stack = newStack();
+    const group = new ModelPackageGroup(stack, 'Group', { modelPackageGroupName: 'churn-models' });
+    const topic = new sns.Topic(stack, 'Topic');
+    group.onModelApproved('Approved', { target: new targets.SnsTopic(topic), description: 'deploy approved churn models' });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      Description: 'deploy approved churn models',
+      EventPattern: {
+        'source': ['aws.sagemaker'],
+        'detail-type': ['SageMaker Model Package State Change'],
+        'detail': { ModelPackageGroupName: ['churn-models'], ModelApprovalStatus: ['Approved'] },
+      },
+      State: 'ENABLED',
+      Targets: [{ Arn: { Ref: Match.stringLikeRegexp('^Topic') }, Id: 'Target0' }],
+    });
+  });
+
+  test('onModelPackageStateChange: every change of the group, or those of chosen statuses; an imported group too', () => {
+    const stack = newStack();
+    const imported = ModelPackageGroup.fromModelPackageGroupName(stack, 'Imported', 'shared-models');
+    imported.onModelPackageStateChange('Any');
+    imported.onModelPackageStateChange('Decided', { approvalStatuses: [ModelApprovalStatus.APPROVED, ModelApprovalStatus.REJECTED] });
+    const rules = Object.values<any>(Template.fromStack(stack).findResources('AWS::Events::Rule')).map((r) => r.Properties.EventPattern.detail);
+    expect(rules).toEqual([
+      { ModelPackageGroupName: ['shared-models'] },
+      { ModelPackageGroupName: ['shared-models'], ModelApprovalStatus: ['Approved', 'Rejected'] },
+    ]);
   });
 });

@@ -1,13 +1,13 @@
 import { Annotations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ContainerImage } from '../container-image';
-import { IModelPackageGroup, ModelPackageGroup } from '../model-package-group';
+import { IModelPackageGroup, ModelPackageGroup, ModelApprovalStatus } from '../model-package-group';
 import { MlPipeline } from '../pipeline';
 import { ConditionStepConstruct } from '../steps/condition-step';
 import { FailStepConstruct } from '../steps/fail-step';
 import { ModelContainer } from '../steps/model-container';
 import { ProcessingStepConstruct } from '../steps/processing-step';
-import { ModelApprovalStatus, ModelMetrics, RegisterModelStepConstruct } from '../steps/register-model-step';
+import { ModelMetrics, RegisterModelStepConstruct } from '../steps/register-model-step';
 import { PipelineStep, RetryPolicy } from '../steps/step';
 import { TrainingStepConstruct } from '../steps/training-step';
 import { Condition } from '../values/condition';

@@ -1,20 +1,11 @@
 import { Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { IModelPackageGroup } from '../model-package-group';
+import { IModelPackageGroup, ModelApprovalStatus } from '../model-package-group';
 import { ModelContainer, bindContainers, checkContainers } from './model-container';
 import { asStringArgument, checkEnum } from './private/jobs';
 import { PipelineStep, RetryableStepOptions, IPipelineHost, StepProperty, StepType } from './step';
 import { ValueKind } from '../values/pipeline-value';
 
-/** The approval statuses of a model version. */
-export enum ModelApprovalStatus {
-  /** Approved for deployment. */
-  APPROVED = 'Approved',
-  /** Rejected. */
-  REJECTED = 'Rejected',
-  /** Waiting for a person to approve or reject it. */
-  PENDING_MANUAL_APPROVAL = 'PendingManualApproval',
-}
 
 /** A metrics report in S3. */
 export interface MetricsSource {

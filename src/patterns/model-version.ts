@@ -1,0 +1,284 @@
+import * as sagemaker_alpha from '@aws-cdk/aws-sagemaker-alpha';
+import { ArnFormat, CfnResource, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { ContainerImage, ImageUsage } from '../container-image';
+import { IModelPackageGroup } from '../model-package-group';
+
+/** A model version, once bound: its ARN. */
+export interface ModelVersionConfig {
+  /** The ARN of the model package (`arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>`). */
+  readonly modelPackageArn: string;
+}
+
+/** Options of `ModelVersion.latestApproved`. */
+export interface LatestApprovedVersionOptions {
+  /**
+   * Any value; when it changes, the next `cdk deploy` looks the latest approved version up again (a new approval
+   * alone does not change the template). For example the approval event's time, passed in context by whatever
+   * `onModelApproved` starts, or `cdk deploy -c modelRefresh=$(date +%s)`.
+   * @default - the lookup runs when the stack is created and when the group changes
+   */
+  readonly refreshToken?: string;
+}
+
+/** A model package ARN: a version of a group (`model-package/<group>/<n>`) or an unversioned package. */
+const MODEL_PACKAGE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]{9,16}:[0-9]{12}:model-package\/[\S]{1,2048}$/;
+
+/**
+ * A version of a model in the model registry, to deploy: a given model package, or the latest approved version of a
+ * group, looked up when the stack is deployed.
+ */
+export abstract class ModelVersion {
+  /** A model package by ARN (a version of a group: `...:model-package/<group>/<version>`). */
+  public static fromModelPackageArn(modelPackageArn: string): ModelVersion {
+    if (!Token.isUnresolved(modelPackageArn) && !MODEL_PACKAGE_ARN.test(modelPackageArn)) {
+      throw new Error(`ModelVersion.fromModelPackageArn: '${modelPackageArn}' is not a model package ARN; expected `
+        + 'arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>, as the model registry shows it');
+    }
+    return new ArnVersion(modelPackageArn);
+  }
+
+  /**
+   * The newest version of a group whose approval status is Approved, looked up at deploy time (a custom resource
+   * calls `ListModelPackages` for the group, Approved, sorted by creation time, newest first). The deployment fails
+   * while the group has no approved version.
+   */
+  public static latestApproved(group: IModelPackageGroup, options: LatestApprovedVersionOptions = {}): ModelVersion {
+    return new LatestApprovedVersion(group, options);
+  }
+
+  /** Resolves the version (creating the lookup where needed). */
+  public abstract bind(scope: Construct): ModelVersionConfig;
+}
+
+class ArnVersion extends ModelVersion {
+  constructor(private readonly arn: string) {
+    super();
+  }
+
+  public bind(_scope: Construct): ModelVersionConfig {
+    return { modelPackageArn: this.arn };
+  }
+}
+
+/** The response path of the ARN in `ListModelPackages`. */
+const NEWEST_ARN = 'ModelPackageSummaryList.0.ModelPackageArn';
+
+class LatestApprovedVersion extends ModelVersion {
+  private readonly lookups = new Map<Construct, string>();
+
+  constructor(private readonly group: IModelPackageGroup, private readonly options: LatestApprovedVersionOptions) {
+    super();
+  }
+
+  public bind(scope: Construct): ModelVersionConfig {
+    const known = this.lookups.get(scope);
+    if (known) {
+      return { modelPackageArn: known };
+    }
+    const call: cr.AwsSdkCall = {
+      service: 'SageMaker',
+      action: 'ListModelPackages',
+      parameters: {
+        ModelPackageGroupName: this.group.modelPackageGroupName,
+        ModelApprovalStatus: 'Approved',
+        ModelPackageType: 'Versioned',
+        SortBy: 'CreationTime',
+        SortOrder: 'Descending',
+        MaxResults: 1,
+      },
+      // The version found is the resource's identity: a newer one replaces it, and what uses the ARN follows.
+      physicalResourceId: cr.PhysicalResourceId.fromResponse(NEWEST_ARN),
+      outputPaths: [NEWEST_ARN],
+    };
+    const lookup = new cr.AwsCustomResource(scope, 'LatestApprovedVersion', {
+      onUpdate: call,
+      // ListModelPackages is authorized on "*" only (the Service Authorization Reference lists no resource type).
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({ actions: ['sagemaker:ListModelPackages'], resources: ['*'] }),
+      ]),
+      installLatestAwsSdk: false,
+    });
+    // A group of the app exists before it is looked into.
+    lookup.node.addDependency(this.group);
+    if (this.options.refreshToken !== undefined) {
+      // The handler ignores properties it does not know; a changed one makes CloudFormation send an Update, which
+      // runs the call again.
+      (lookup.node.findChild('Resource').node.defaultChild as CfnResource).addPropertyOverride('RefreshToken', this.options.refreshToken);
+    }
+    const arn = lookup.getResponseField(NEWEST_ARN);
+    this.lookups.set(scope, arn);
+    return { modelPackageArn: arn };
+  }
+}
+
+/** Properties of a `ModelVersionModel`. */
+export interface ModelVersionModelProps {
+  /** The version to deploy. */
+  readonly modelVersion: ModelVersion;
+  /**
+   * The buckets the versions' model artifacts are in (the pipeline's `artifactBucket`): the role may read them.
+   * @default - none: give a role that can read the artifacts
+   */
+  readonly artifactBuckets?: s3.IBucket[];
+  /**
+   * The images of the versions' containers (the `image` the pipeline registered): the role may pull them.
+   * @default - none: give a role that can pull the images
+   */
+  readonly images?: ContainerImage[];
+  /**
+   * Environment variables of the container, added to those the version declares.
+   * @default - none
+   */
+  readonly environment?: { [name: string]: string };
+  /**
+   * The role SageMaker runs the model as.
+   * @default - a role that may read `artifactBuckets`, pull `images`, write the endpoint's logs and metrics, and
+   * (with a VPC) manage its network interfaces
+   */
+  readonly role?: iam.IRole;
+  /**
+   * The model's name.
+   * @default - generated by CloudFormation (a new version is a new model, so the name must be free to change)
+   */
+  readonly modelName?: string;
+  /**
+   * A VPC to run the model in.
+   * @default - none
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * The subnets of the VPC.
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security groups of the model in the VPC.
+   * @default - one is created
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Isolate the container from the network.
+   * @default false
+   */
+  readonly networkIsolation?: boolean;
+}
+
+/**
+ * A SageMaker model whose container is a model version of the registry (`ModelPackageName`): what an endpoint
+ * serves. It is an `IModel` of `@aws-cdk/aws-sagemaker-alpha`, for its `EndpointConfig`, `Endpoint` and the
+ * library's `AbTestEndpoint`.
+ *
+ * @example
+ * const champion = new ModelVersionModel(this, 'Champion', {
+ *   modelVersion: ModelVersion.latestApproved(group),
+ *   artifactBuckets: [pipeline.artifactBucket],
+ *   images: [ContainerImage.xgboost('1.7-1')],
+ * });
+ */
+export class ModelVersionModel extends Resource implements sagemaker_alpha.IModel {
+  /** The model's ARN. */
+  public readonly modelArn: string;
+  /** The model's name. */
+  public readonly modelName: string;
+  /** The model package deployed. */
+  public readonly modelPackageArn: string;
+  /** The role the model runs as. */
+  public readonly role?: iam.IRole;
+  /** The principal grants go to: the role. */
+  public readonly grantPrincipal: iam.IPrincipal;
+  private readonly _connections?: ec2.Connections;
+
+  constructor(scope: Construct, id: string, props: ModelVersionModelProps) {
+    super(scope, id, { physicalName: props.modelName });
+    const role = props.role ?? new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    this.role = role;
+    this.grantPrincipal = role;
+    this.modelPackageArn = props.modelVersion.bind(this).modelPackageArn;
+
+    if (!props.role) {
+      this.grantRuntime(role, props.vpc !== undefined);
+    }
+    for (const bucket of props.artifactBuckets ?? []) {
+      bucket.grantRead(role);
+    }
+    for (const image of props.images ?? []) {
+      image.bind(this, ImageUsage.INFERENCE, role);
+    }
+
+    let vpcConfig: sagemaker.CfnModel.VpcConfigProperty | undefined;
+    if (props.vpc) {
+      const securityGroups = props.securityGroups ?? [new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: props.vpc })];
+      this._connections = new ec2.Connections({ securityGroups });
+      vpcConfig = {
+        subnets: props.vpc.selectSubnets(props.vpcSubnets).subnetIds,
+        securityGroupIds: Lazy.list({ produce: () => this._connections!.securityGroups.map((sg) => sg.securityGroupId) }),
+      };
+    } else if (props.vpcSubnets || props.securityGroups) {
+      throw new Error(`${this.node.path}: vpcSubnets and securityGroups apply to a model in a VPC; give vpc as well, or leave them out`);
+    }
+
+    const resource = new sagemaker.CfnModel(this, 'Resource', {
+      executionRoleArn: role.roleArn,
+      modelName: this.physicalName,
+      primaryContainer: { modelPackageName: this.modelPackageArn, environment: props.environment },
+      vpcConfig,
+      enableNetworkIsolation: props.networkIsolation,
+    });
+    // The role's permissions must exist before SageMaker checks them on the model.
+    resource.node.addDependency(role);
+    this.modelName = this.getResourceNameAttribute(resource.attrModelName);
+    // Ref of AWS::SageMaker::Model is the model's ARN.
+    this.modelArn = this.getResourceArnAttribute(resource.ref, {
+      service: 'sagemaker',
+      resource: 'model',
+      resourceName: this.physicalName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  }
+
+  /** The security groups of the model in its VPC. */
+  public get connections(): ec2.Connections {
+    if (!this._connections) {
+      throw new Error(`${this.node.path}: the model is not in a VPC, so its network access cannot be managed; give vpc`);
+    }
+    return this._connections;
+  }
+
+  /** Adds a statement to the role's policy. */
+  public addToRolePolicy(statement: iam.PolicyStatement): void {
+    this.role?.addToPrincipalPolicy(statement);
+  }
+
+  /**
+   * What SageMaker does with the role while it hosts the model: write the endpoint's logs and metrics, and in a VPC,
+   * manage the network interfaces of the instances.
+   */
+  private grantRuntime(role: iam.IRole, inVpc: boolean): void {
+    const stack = Stack.of(this);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/Endpoints/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/Endpoints', 'AWS/SageMaker'] } },
+    }));
+    if (inVpc) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
+          'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions',
+          'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
+        ],
+        resources: ['*'],
+      }));
+    }
+  }
+}
