@@ -88,7 +88,11 @@ describe('AbTestEndpoint', () => {
     const endpointName = only(template, 'AWS::SageMaker::Endpoint').Properties.EndpointName;
     expect(endpointName).toMatch(/^TestStack-Churn-[0-9A-F]{8}$/);
     const alarms = Object.entries<any>(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.map(([, a]) => [a.Properties.MetricName, a.Properties.Dimensions, a.Properties.Statistic, a.Properties.ComparisonOperator, a.Properties.Threshold, a.Properties.EvaluationPeriods, a.Properties.Period]))
+    const summary = ([, a]: [string, any]) => {
+      const p = a.Properties;
+      return [p.MetricName, p.Dimensions, p.Statistic, p.ComparisonOperator, p.Threshold, p.EvaluationPeriods, p.Period];
+    };
+    expect(alarms.map(summary))
       .toEqual(['champion', 'challenger'].flatMap((variant) => [
         ['Invocation5XXErrors', [{ Name: 'EndpointName', Value: endpointName }, { Name: 'VariantName', Value: variant }], 'Sum', 'GreaterThanOrEqualToThreshold', 3, 3, 60],
         ['ModelLatency', [{ Name: 'EndpointName', Value: endpointName }, { Name: 'VariantName', Value: variant }], 'Average', 'GreaterThanThreshold', 250000, 3, 60],
@@ -105,7 +109,11 @@ describe('AbTestEndpoint', () => {
   });
 
   test('deployment options: all at once, baking and termination waits, no rollback', () => {
-    const { template } = abTest({ deployment: { canaryPercent: 100, waitInterval: Duration.minutes(10), terminationWait: Duration.minutes(2), maximumExecutionTimeout: Duration.hours(1), autoRollback: false } });
+    const { template } = abTest({
+      deployment: {
+        canaryPercent: 100, waitInterval: Duration.minutes(10), terminationWait: Duration.minutes(2), maximumExecutionTimeout: Duration.hours(1), autoRollback: false,
+      },
+    });
     expect(only(template, 'AWS::SageMaker::Endpoint').Properties.DeploymentConfig).toEqual({
       BlueGreenUpdatePolicy: {
         TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 600 },
@@ -138,7 +146,9 @@ describe('AbTestEndpoint', () => {
   });
 
   test('data capture to an encrypted bucket of its own, written by the models\' roles', () => {
-    const { template, stack, endpoint, models: m } = abTest({ dataCapture: { samplingPercentage: 20, captureResponses: false, prefix: 'capture/churn' } });
+    const { template, stack, endpoint, models: m } = abTest({
+      dataCapture: { samplingPercentage: 20, captureResponses: false, prefix: 'capture/churn' },
+    });
     const bucketId = stack.getLogicalId(endpoint.dataCaptureBucket!.node.defaultChild as s3.CfnBucket);
     expect(only(template, 'AWS::SageMaker::EndpointConfig').Properties.DataCaptureConfig).toEqual({
       EnableCapture: true,
