@@ -111,7 +111,11 @@ describe('AbTestEndpoint', () => {
   test('deployment options: all at once, baking and termination waits, no rollback', () => {
     const { template } = abTest({
       deployment: {
-        canaryPercent: 100, waitInterval: Duration.minutes(10), terminationWait: Duration.minutes(2), maximumExecutionTimeout: Duration.hours(1), autoRollback: false,
+        canaryPercent: 100,
+        waitInterval: Duration.minutes(10),
+        terminationWait: Duration.minutes(2),
+        maximumExecutionTimeout: Duration.hours(1),
+        autoRollback: false,
       },
     });
     expect(only(template, 'AWS::SageMaker::Endpoint').Properties.DeploymentConfig).toEqual({
@@ -159,7 +163,9 @@ describe('AbTestEndpoint', () => {
     const bucket = template.toJSON().Resources[bucketId];
     expect(bucket.DeletionPolicy).toBe('Retain');
     expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
-    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+    });
     expect(bucket.Properties.LoggingConfiguration.LogFilePrefix).toBe('data-capture/');
     for (const model of [m.champion, m.challenger]) {
       const role = stack.getLogicalId(model.role!.node.defaultChild as any);
