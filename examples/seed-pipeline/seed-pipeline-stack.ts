@@ -17,6 +17,7 @@ import {
 export class SeedPipelineStack extends Stack {
   public readonly pipeline: MlPipeline;
   public readonly registration: ConditionalRegistration;
+  public readonly modelPackageGroup: ModelPackageGroup;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
@@ -106,6 +107,7 @@ export class SeedPipelineStack extends Stack {
       modelPackageGroupName: 'SeedModelGroup',
       description: 'Models of the seed pipeline',
     });
+    this.modelPackageGroup = group;
 
     const alertEmail: string | undefined = this.node.tryGetContext('alertEmail');
     this.pipeline = new MlPipeline(this, 'SeedPipeline', {
