@@ -98,6 +98,22 @@ export abstract class ContainerImage {
   }
 
   /**
+   * SageMaker Clarify's processing image, which `ClarifyCheckStepConstruct` runs (bias and explainability analyses).
+   * @param version the image version
+   */
+  public static clarify(version: string = '1.0'): ContainerImage {
+    return new FrameworkImage('clarify', version, (resolved) => resolved);
+  }
+
+  /**
+   * SageMaker Model Monitor's analyzer image (tag `latest`), which `QualityCheckStepConstruct` runs (data and model
+   * quality baselines and checks).
+   */
+  public static modelMonitorAnalyzer(): ContainerImage {
+    return new FrameworkImage('model-monitor', '', () => 'latest');
+  }
+
+  /**
    * An image of `@aws-cdk/aws-sagemaker-alpha` (`ContainerImage.fromEcrRepository`, `fromAsset`, `fromDlc`), for the
    * steps of a pipeline: it grants the pull to the pipeline's role as it grants it to a model.
    */
@@ -187,7 +203,8 @@ class FrameworkImage extends ContainerImage {
   public bind(scope: Construct, usage: ImageUsage, grantee: iam.IGrantable): ContainerImageConfig {
     const stack = Stack.of(scope);
     const scopes = frameworkImageRegistries()[this.framework];
-    const config = scopes[usage] ?? scopes.training;
+    // Per usage (training, inference), or one set of versions for every use (the check steps' images).
+    const config = scopes.versions ? scopes : scopes[usage] ?? scopes.training ?? Object.values(scopes)[0];
     const resolved = config.version_aliases?.[this.version] ?? this.version;
     const info = config.versions[resolved];
     if (!info) {

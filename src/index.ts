@@ -15,6 +15,10 @@ export {
   TrainingStepConstruct, TrainingStepConstructProps, TrainingJobProps, TrainingChannel, MetricDefinition, S3DataType,
   TrainingInputMode, RecordWrapperType,
 } from './steps/training-step';
+export {
+  QualityCheckStepConstruct, QualityCheckStepConstructProps, QualityCheckType, ModelProblemType, DatasetFormat, CsvFormatOptions,
+  CheckStepOptions, CheckJobOptions,
+} from './steps/quality-check-step';
 export { ModelContainer } from './steps/model-container';
 export * from './steps/create-model-step';
 export * from './steps/register-model-step';

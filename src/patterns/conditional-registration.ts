@@ -7,7 +7,7 @@ import { ConditionStepConstruct } from '../steps/condition-step';
 import { FailStepConstruct } from '../steps/fail-step';
 import { ModelContainer } from '../steps/model-container';
 import { ProcessingStepConstruct } from '../steps/processing-step';
-import { ModelMetrics, RegisterModelStepConstruct } from '../steps/register-model-step';
+import { DriftCheckBaselines, ModelMetrics, RegisterModelStepConstruct } from '../steps/register-model-step';
 import { PipelineStep, RetryPolicy } from '../steps/step';
 import { TrainingStepConstruct } from '../steps/training-step';
 import { Condition } from '../values/condition';
@@ -129,6 +129,12 @@ export interface ConditionalRegistrationProps {
    * @default - model quality statistics: the property file in the evaluation output (application/json)
    */
   readonly modelMetrics?: ModelMetrics;
+  /**
+   * The baselines later drift checks of the registered version compare against (the check steps'
+   * `baselineUsedForDriftCheck*` properties).
+   * @default - none
+   */
+  readonly driftCheckBaselines?: DriftCheckBaselines;
   /** Retry policies of the registration step. @default - none */
   readonly retryPolicies?: RetryPolicy[];
   /**
@@ -242,6 +248,7 @@ export class ConditionalRegistration extends Construct {
           contentType: 'application/json',
         },
       },
+      driftCheckBaselines: props.driftCheckBaselines,
       retryPolicies: props.retryPolicies,
     });
     const lit = literalOf(threshold);

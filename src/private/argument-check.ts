@@ -31,6 +31,8 @@ interface Shape {
 
 const REQUESTS: Record<string, { shape: string; generated: string[] }> = {
   Processing: { shape: 'CreateProcessingJobRequest', generated: ['ProcessingJobName'] },
+  QualityCheck: { shape: 'CreateProcessingJobRequest', generated: ['ProcessingJobName'] },
+  ClarifyCheck: { shape: 'CreateProcessingJobRequest', generated: ['ProcessingJobName'] },
   Training: { shape: 'CreateTrainingJobRequest', generated: ['TrainingJobName'] },
   Transform: { shape: 'CreateTransformJobRequest', generated: ['TransformJobName'] },
   Model: { shape: 'CreateModelInput', generated: ['ModelName'] },

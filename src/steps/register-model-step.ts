@@ -4,7 +4,7 @@ import { IModelPackageGroup, ModelApprovalStatus } from '../model-package-group'
 import { ModelContainer, bindContainers, checkContainers } from './model-container';
 import { asStringArgument, checkEnum } from './private/jobs';
 import { PipelineStep, RetryableStepOptions, IPipelineHost, StepProperty, StepType } from './step';
-import { ValueKind } from '../values/pipeline-value';
+import { ValueKind, splitString } from '../values/pipeline-value';
 
 
 /** A metrics report in S3. */
@@ -32,9 +32,55 @@ export interface ModelMetrics {
   readonly modelDataQualityConstraints?: MetricsSource;
   /** Bias report. @default - none */
   readonly biasReport?: MetricsSource;
+  /** Pre-training bias report (a DATA_BIAS check's analysis). @default - none */
+  readonly biasPreTrainingReport?: MetricsSource;
+  /** Post-training bias report (a MODEL_BIAS check's analysis). @default - none */
+  readonly biasPostTrainingReport?: MetricsSource;
   /** Explainability report. @default - none */
   readonly explainabilityReport?: MetricsSource;
 }
+
+/**
+ * The baselines later drift checks of this version compare against (the register step's `DriftCheckBaselines`):
+ * usually the `baselineUsedForDriftCheck*` properties of the pipeline's check steps.
+ */
+export interface DriftCheckBaselines {
+  /** Model quality statistics (a MODEL_QUALITY check's). @default - none */
+  readonly modelQualityStatistics?: MetricsSource;
+  /** Model quality constraints (a MODEL_QUALITY check's). @default - none */
+  readonly modelQualityConstraints?: MetricsSource;
+  /** Data quality statistics (a DATA_QUALITY check's). @default - none */
+  readonly modelDataQualityStatistics?: MetricsSource;
+  /** Data quality constraints (a DATA_QUALITY check's). @default - none */
+  readonly modelDataQualityConstraints?: MetricsSource;
+  /** The bias analysis configuration (a bias check's analysis_config.json). @default - none */
+  readonly biasConfigFile?: MetricsSource;
+  /** Pre-training bias constraints (a DATA_BIAS check's). @default - none */
+  readonly biasPreTrainingConstraints?: MetricsSource;
+  /** Post-training bias constraints (a MODEL_BIAS check's). @default - none */
+  readonly biasPostTrainingConstraints?: MetricsSource;
+  /** Explainability constraints (a MODEL_EXPLAINABILITY check's). @default - none */
+  readonly explainabilityConstraints?: MetricsSource;
+  /** The explainability analysis configuration. @default - none */
+  readonly explainabilityConfigFile?: MetricsSource;
+}
+
+/** The check types whose properties may fill each slot of ModelMetrics and DriftCheckBaselines. */
+const SLOT_CHECKS: Record<string, string[]> = {
+  modelQualityStatistics: ['MODEL_QUALITY'],
+  modelQualityConstraints: ['MODEL_QUALITY'],
+  modelDataQualityStatistics: ['DATA_QUALITY'],
+  modelDataQualityConstraints: ['DATA_QUALITY'],
+  biasReport: ['DATA_BIAS', 'MODEL_BIAS'],
+  biasPreTrainingReport: ['DATA_BIAS'],
+  biasPostTrainingReport: ['MODEL_BIAS'],
+  biasConfigFile: ['DATA_BIAS', 'MODEL_BIAS'],
+  biasPreTrainingConstraints: ['DATA_BIAS'],
+  biasPostTrainingConstraints: ['MODEL_BIAS'],
+  explainabilityReport: ['MODEL_EXPLAINABILITY'],
+  explainabilityConstraints: ['MODEL_EXPLAINABILITY'],
+  explainabilityConfigFile: ['MODEL_EXPLAINABILITY'],
+};
 
 /** Properties of a `RegisterModelStepConstruct`. */
 export interface RegisterModelStepConstructProps extends RetryableStepOptions {
@@ -77,6 +123,11 @@ export interface RegisterModelStepConstructProps extends RetryableStepOptions {
    * @default - none
    */
   readonly modelMetrics?: ModelMetrics;
+  /**
+   * The baselines later drift checks of this version compare against.
+   * @default - none
+   */
+  readonly driftCheckBaselines?: DriftCheckBaselines;
   /**
    * Key-value metadata of the version.
    * @default - none
@@ -124,6 +175,8 @@ export class RegisterModelStepConstruct extends PipelineStep {
     if (props.customerMetadata !== undefined && (metadata.length === 0 || metadata.length > 50)) {
       throw new Error(`${this.node.path}: customerMetadata has ${metadata.length} entries; expected 1 to 50 (or leave it out)`);
     }
+    this.checkBaselineSources('modelMetrics', props.modelMetrics);
+    this.checkBaselineSources('driftCheckBaselines', props.driftCheckBaselines);
     this.props = props;
     this.modelPackageGroup = props.modelPackageGroup;
   }
@@ -131,6 +184,26 @@ export class RegisterModelStepConstruct extends PipelineStep {
   /** The ARN of the registered model version, once the step has run. */
   public get modelPackageArn(): string {
     return new StepProperty(this, 'ModelPackageArn', ValueKind.STRING).valueAsString;
+  }
+
+  /**
+   * A metrics or baseline slot filled with a property of a check step of another kind (a data quality check's
+   * statistics as the model quality baseline) would make SageMaker compare the wrong files: refused.
+   */
+  private checkBaselineSources(what: string, slots: ModelMetrics | DriftCheckBaselines | undefined): void {
+    for (const [slot, source] of Object.entries(slots ?? {}) as Array<[string, MetricsSource | undefined]>) {
+      if (!source || !Token.isUnresolved(source.s3Uri)) {
+        continue;
+      }
+      for (const part of splitString(source.s3Uri)) {
+        const step = typeof part === 'string' ? undefined : (part as any).step;
+        const checkType: string | undefined = step?.checkType;
+        if (checkType !== undefined && !SLOT_CHECKS[slot].includes(checkType)) {
+          throw new Error(`${this.node.path}: ${what}.${slot} is a property of ${step.node.path}, a ${checkType} check; `
+            + `it takes the baseline of a ${SLOT_CHECKS[slot].join(' or ')} check`);
+        }
+      }
+    }
   }
 
   protected bind(pipeline: IPipelineHost): void {
@@ -148,8 +221,25 @@ export class RegisterModelStepConstruct extends PipelineStep {
       ? {
         ModelQuality: pair('Statistics', metrics.modelQualityStatistics, 'Constraints', metrics.modelQualityConstraints),
         ModelDataQuality: pair('Statistics', metrics.modelDataQualityStatistics, 'Constraints', metrics.modelDataQualityConstraints),
-        Bias: pair('Report', metrics.biasReport),
+        Bias: metrics.biasReport || metrics.biasPreTrainingReport || metrics.biasPostTrainingReport
+          ? { Report: source(metrics.biasReport), PreTrainingReport: source(metrics.biasPreTrainingReport), PostTrainingReport: source(metrics.biasPostTrainingReport) }
+          : undefined,
         Explainability: pair('Report', metrics.explainabilityReport),
+      }
+      : undefined;
+    const drift = props.driftCheckBaselines;
+    const driftCheckBaselines = drift
+      ? {
+        ModelQuality: pair('Statistics', drift.modelQualityStatistics, 'Constraints', drift.modelQualityConstraints),
+        ModelDataQuality: pair('Statistics', drift.modelDataQualityStatistics, 'Constraints', drift.modelDataQualityConstraints),
+        Bias: drift.biasConfigFile || drift.biasPreTrainingConstraints || drift.biasPostTrainingConstraints
+          ? {
+            ConfigFile: source(drift.biasConfigFile),
+            PreTrainingConstraints: source(drift.biasPreTrainingConstraints),
+            PostTrainingConstraints: source(drift.biasPostTrainingConstraints),
+          }
+          : undefined,
+        Explainability: pair('Constraints', drift.explainabilityConstraints, 'ConfigFile', drift.explainabilityConfigFile),
       }
       : undefined;
     return {
@@ -164,6 +254,7 @@ export class RegisterModelStepConstruct extends PipelineStep {
       },
       ModelApprovalStatus: asStringArgument(props.approvalStatus ?? ModelApprovalStatus.PENDING_MANUAL_APPROVAL),
       ModelMetrics: modelMetrics,
+      DriftCheckBaselines: driftCheckBaselines,
       CustomerMetadataProperties: props.customerMetadata,
       Domain: props.domain,
       Task: props.task,

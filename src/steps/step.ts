@@ -30,6 +30,12 @@ export enum StepType {
   LAMBDA = 'Lambda',
   /** A message to an SQS queue, answered by a callback. */
   CALLBACK = 'Callback',
+  /** A data or model quality check (Model Monitor's analyzer). */
+  QUALITY_CHECK = 'QualityCheck',
+  /** A bias or explainability check (SageMaker Clarify). */
+  CLARIFY_CHECK = 'ClarifyCheck',
+  /** A step of an Amazon EMR cluster. */
+  EMR = 'EMR',
 }
 
 /**
@@ -337,7 +343,14 @@ export abstract class PipelineStep extends Construct {
       step.RetryPolicies = this.retryPolicies.map(renderRetryPolicy);
     }
     step.Arguments = args;
-    Object.assign(step, ctx.render(this.renderExtraFields()));
+    const extra = this.renderExtraFields();
+    Object.assign(step, ctx.render(extra));
+    // A field the SDK writes as null when unset (the check steps' baselines) stays in the definition as null.
+    for (const [key, value] of Object.entries(extra)) {
+      if (value === null) {
+        step[key] = null;
+      }
+    }
     return step;
   }
 
