@@ -115,6 +115,8 @@ export abstract class ProcessingCode {
 
 /** Code a processing step uploads into the artifact bucket of its pipeline, one upload per bucket. */
 abstract class UploadedCode extends ProcessingCode {
+  /** The construct ID of the upload in the step (one per file a step uploads). */
+  public uploadId = 'CodeUpload';
   private readonly uploads = new Map<s3.IBucket, { config: ProcessingCodeConfig; upload: s3deploy.BucketDeployment }>();
 
   public bind(scope: Construct, pipeline: IPipelineHost): ProcessingCodeConfig {
@@ -126,7 +128,7 @@ abstract class UploadedCode extends ProcessingCode {
       return known.config;
     }
     const prefix = `${CODE_PREFIX}/${this.contentHash()}/`;
-    const upload = new s3deploy.BucketDeployment(scope, 'CodeUpload', {
+    const upload = new s3deploy.BucketDeployment(scope, this.uploadId, {
       sources: [this.source()],
       destinationBucket: bucket,
       destinationKeyPrefix: prefix,
@@ -146,6 +148,17 @@ abstract class UploadedCode extends ProcessingCode {
   protected abstract source(): s3deploy.ISource;
   protected abstract config(bucket: s3.IBucket, prefix: string): ProcessingCodeConfig;
   protected abstract readPattern(config: ProcessingCodeConfig): string;
+}
+
+/**
+ * A file the library writes at synth time (a check step's analysis configuration), uploaded like a script under its
+ * own name into the pipeline's artifact bucket; returns its S3 URI. @internal
+ */
+export function uploadGeneratedFile(scope: Construct, pipeline: IPipelineHost, id: string, fileName: string, content: string): string {
+  const dir = stageFiles({ [fileName]: Buffer.from(content) });
+  const file = new FileAssetCode(path.join(dir, fileName));
+  file.uploadId = id;
+  return file.bind(scope, pipeline).s3Uri;
 }
 
 class FileAssetCode extends UploadedCode {

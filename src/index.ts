@@ -19,6 +19,10 @@ export {
   QualityCheckStepConstruct, QualityCheckStepConstructProps, QualityCheckType, ModelProblemType, DatasetFormat, CsvFormatOptions,
   CheckStepOptions, CheckJobOptions,
 } from './steps/quality-check-step';
+export {
+  ClarifyCheckStepConstruct, ClarifyCheckStepConstructProps, ClarifyCheckType, ClarifyDatasetType, ClarifyDataConfig, BiasConfig,
+  ClarifyModelConfig, ShapConfig,
+} from './steps/clarify-check-step';
 export { ModelContainer } from './steps/model-container';
 export * from './steps/create-model-step';
 export * from './steps/register-model-step';

@@ -5,9 +5,9 @@ import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import type { IModelPackageGroup } from '../model-package-group';
 import { NetworkConfig, renderVpcConfig } from './network';
-import { checkRange, renderEnvironment } from './processing-step';
 import { grantJob, grantJobKey } from './private/jobs';
 import { grantS3Location } from './private/s3';
+import { checkRange, renderEnvironment } from './processing-step';
 import { CacheConfig, IPipelineHost, PipelineStep, StepOptions, StepProperty, StepType } from './step';
 import { PipelineValue, ValueKind, literalOf } from '../values/pipeline-value';
 
@@ -309,7 +309,7 @@ export class QualityCheckStepConstruct extends PipelineStep {
     const props = this.props;
     const pipeline = this.pipeline!;
     const scriptPath = (input: string, uri: string) => `${INPUT_DIR}/${input}/${uri.split('/').pop()}`;
-    const inputs = [input(DATASET_INPUT, props.baselineDataset)];
+    const inputs = [checkInput(DATASET_INPUT, props.baselineDataset)];
     const environment: Record<string, any> = {
       dataset_format: props.datasetFormat.json,
       dataset_source: `${INPUT_DIR}/${DATASET_INPUT}`,
@@ -317,11 +317,11 @@ export class QualityCheckStepConstruct extends PipelineStep {
       publish_cloudwatch_metrics: 'Disabled',
     };
     if (props.recordPreprocessorScript !== undefined) {
-      inputs.push(input(RECORD_SCRIPT_INPUT, props.recordPreprocessorScript));
+      inputs.push(checkInput(RECORD_SCRIPT_INPUT, props.recordPreprocessorScript));
       environment.record_preprocessor_script = scriptPath(RECORD_SCRIPT_INPUT, props.recordPreprocessorScript);
     }
     if (props.postAnalyticsProcessorScript !== undefined) {
-      inputs.push(input(POST_SCRIPT_INPUT, props.postAnalyticsProcessorScript));
+      inputs.push(checkInput(POST_SCRIPT_INPUT, props.postAnalyticsProcessorScript));
       environment.post_analytics_processor_script = scriptPath(POST_SCRIPT_INPUT, props.postAnalyticsProcessorScript);
     }
     if (props.checkType === QualityCheckType.MODEL_QUALITY) {
@@ -330,7 +330,8 @@ export class QualityCheckStepConstruct extends PipelineStep {
       environment.inference_attribute = props.inferenceAttribute;
       environment.probability_attribute = props.probabilityAttribute;
       environment.ground_truth_attribute = props.groundTruthAttribute;
-      environment.probability_threshold_attribute = props.probabilityThresholdAttribute === undefined ? undefined : String(props.probabilityThresholdAttribute);
+      const threshold = props.probabilityThresholdAttribute;
+      environment.probability_threshold_attribute = threshold === undefined ? undefined : String(threshold);
     }
     return renderCheckJob(this, props, {
       imageUri: this.imageUri!,
@@ -357,8 +358,8 @@ export class QualityCheckStepConstruct extends PipelineStep {
   }
 }
 
-/** A processing input of a check step, in File mode, fully replicated. @internal */
-export function input(name: string, s3Uri: string): any {
+/** A processing input of a quality check step, in File mode, fully replicated. */
+function checkInput(name: string, s3Uri: string): any {
   return {
     InputName: name,
     AppManaged: false,
@@ -377,7 +378,9 @@ function dropUndefined(env: Record<string, any>): Record<string, any> {
 }
 
 /** Checks the switches of a check step: Boolean values, and a supplied baseline only where a check runs. @internal */
-export function checkCheckSwitches(scope: Construct, props: CheckStepOptions & { suppliedBaselineStatistics?: string; suppliedBaselineConstraints?: string }): void {
+export function checkCheckSwitches(
+  scope: Construct, props: CheckStepOptions & { suppliedBaselineStatistics?: string; suppliedBaselineConstraints?: string },
+): void {
   for (const [what, value] of [['skipCheck', props.skipCheck], ['registerNewBaseline', props.registerNewBaseline], ['failOnViolation', props.failOnViolation]] as Array<[string, PipelineValue | undefined]>) {
     if (value !== undefined && value.kind !== ValueKind.BOOLEAN && value.kind !== ValueKind.ANY) {
       throw new Error(`${scope.node.path}: ${what} is ${value.describe()}, a ${value.kind}; expected a Boolean: PipelineValue.fromBoolean(true) or a Boolean parameter`);

@@ -222,7 +222,11 @@ export class RegisterModelStepConstruct extends PipelineStep {
         ModelQuality: pair('Statistics', metrics.modelQualityStatistics, 'Constraints', metrics.modelQualityConstraints),
         ModelDataQuality: pair('Statistics', metrics.modelDataQualityStatistics, 'Constraints', metrics.modelDataQualityConstraints),
         Bias: metrics.biasReport || metrics.biasPreTrainingReport || metrics.biasPostTrainingReport
-          ? { Report: source(metrics.biasReport), PreTrainingReport: source(metrics.biasPreTrainingReport), PostTrainingReport: source(metrics.biasPostTrainingReport) }
+          ? {
+            Report: source(metrics.biasReport),
+            PreTrainingReport: source(metrics.biasPreTrainingReport),
+            PostTrainingReport: source(metrics.biasPostTrainingReport),
+          }
           : undefined,
         Explainability: pair('Report', metrics.explainabilityReport),
       }
