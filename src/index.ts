@@ -23,6 +23,7 @@ export {
   ClarifyCheckStepConstruct, ClarifyCheckStepConstructProps, ClarifyCheckType, ClarifyDatasetType, ClarifyDataConfig, BiasConfig,
   ClarifyModelConfig, ShapConfig,
 } from './steps/clarify-check-step';
+export * from './steps/emr-step';
 export { ModelContainer } from './steps/model-container';
 export * from './steps/create-model-step';
 export * from './steps/register-model-step';
