@@ -65,10 +65,10 @@ export class DatasetFormat {
   }
 
   /** The format as the analyzer's `dataset_format` environment variable takes it (JSON). */
-  public readonly json: string;
+  public readonly formatJson: string;
 
   private constructor(format: any) {
-    this.json = JSON.stringify(format);
+    this.formatJson = JSON.stringify(format);
   }
 }
 
@@ -311,7 +311,7 @@ export class QualityCheckStepConstruct extends PipelineStep {
     const scriptPath = (input: string, uri: string) => `${INPUT_DIR}/${input}/${uri.split('/').pop()}`;
     const inputs = [checkInput(DATASET_INPUT, props.baselineDataset)];
     const environment: Record<string, any> = {
-      dataset_format: props.datasetFormat.json,
+      dataset_format: props.datasetFormat.formatJson,
       dataset_source: `${INPUT_DIR}/${DATASET_INPUT}`,
       output_path: OUTPUT_DIR,
       publish_cloudwatch_metrics: 'Disabled',
