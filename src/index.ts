@@ -9,7 +9,7 @@ export { PipelineStep, StepType, RetryExceptionType, RetryPolicy, CacheConfig, S
 export { NetworkConfig } from './steps/network';
 export {
   ProcessingStepConstruct, ProcessingStepConstructProps, ProcessingInput, ProcessingOutput, ProcessingS3DataType,
-  InputMode, DataDistribution, CompressionType, S3UploadMode,
+  InputMode, DataDistribution, CompressionType, S3UploadMode, ProcessingJobOptions,
 } from './steps/processing-step';
 export {
   TrainingStepConstruct, TrainingStepConstructProps, TrainingJobProps, TrainingChannel, MetricDefinition, S3DataType,
@@ -17,7 +17,7 @@ export {
 } from './steps/training-step';
 export {
   QualityCheckStepConstruct, QualityCheckStepConstructProps, QualityCheckType, ModelProblemType, DatasetFormat, CsvFormatOptions,
-  CheckStepOptions, CheckJobOptions,
+  CheckStepOptions,
 } from './steps/quality-check-step';
 export {
   ClarifyCheckStepConstruct, ClarifyCheckStepConstructProps, ClarifyCheckType, ClarifyDatasetType, ClarifyDataConfig, BiasConfig,

@@ -7,8 +7,9 @@ import { InstanceType } from '../instance-type';
 import { renderVpcConfig } from './network';
 import { grantJob, grantJobKey } from './private/jobs';
 import { grantS3Location } from './private/s3';
+import { ProcessingJobOptions, checkProcessingJob } from './processing-step';
 import {
-  CheckJobOptions, CheckStepOptions, checkCheckJob, checkCheckSwitches, renderCheckJob, renderCheckSwitches,
+  CheckStepOptions, checkCheckSwitches, renderCheckJob, renderCheckSwitches,
 } from './quality-check-step';
 import { IPipelineHost, PipelineStep, StepProperty, StepType } from './step';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
@@ -149,7 +150,7 @@ export interface ShapConfig {
 }
 
 /** Properties of a `ClarifyCheckStepConstruct`. */
-export interface ClarifyCheckStepConstructProps extends CheckStepOptions, CheckJobOptions {
+export interface ClarifyCheckStepConstructProps extends CheckStepOptions, ProcessingJobOptions {
   /** Data bias, model bias, or model explainability. */
   readonly checkType: ClarifyCheckType;
   /** The dataset. */
@@ -251,7 +252,7 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
       throw new Error(`${where}: model.probabilityThreshold applies to a MODEL_BIAS check`);
     }
     checkCheckSwitches(this, props);
-    checkCheckJob(this, props);
+    checkProcessingJob(this, props);
     this.analysisConfig(); // throws now on what cannot be rendered
   }
 

@@ -102,8 +102,47 @@ export interface ProcessingOutput {
   readonly uploadMode?: S3UploadMode;
 }
 
+/** The cluster, limits, keys and network of a processing job (processing steps and check steps). */
+export interface ProcessingJobOptions {
+  /**
+   * The instance type.
+   * @default InstanceType.ML_M5_XLARGE
+   */
+  readonly instanceType?: InstanceType;
+  /**
+   * The number of instances (1 to 100), or a parameter's `valueAsNumber`.
+   * @default 1
+   */
+  readonly instanceCount?: number;
+  /**
+   * The size of each instance's storage volume (1 to 16384 GiB).
+   * @default Size.gibibytes(30)
+   */
+  readonly volumeSize?: Size;
+  /**
+   * The key that encrypts the storage volumes.
+   * @default - SageMaker's default encryption
+   */
+  readonly volumeEncryptionKey?: kms.IKey;
+  /**
+   * The key that encrypts the outputs in S3.
+   * @default - the bucket's default encryption
+   */
+  readonly outputEncryptionKey?: kms.IKey;
+  /**
+   * The longest the job may run (at most 5 days).
+   * @default - SageMaker's default (1 day)
+   */
+  readonly maxRuntime?: Duration;
+  /**
+   * Network settings.
+   * @default - no VPC, no isolation
+   */
+  readonly network?: NetworkConfig;
+}
+
 /** Properties of a `ProcessingStepConstruct`. */
-export interface ProcessingStepConstructProps extends JobStepOptions {
+export interface ProcessingStepConstructProps extends JobStepOptions, ProcessingJobOptions {
   /** The container image the job runs. */
   readonly image: ContainerImage;
   /**
@@ -143,41 +182,6 @@ export interface ProcessingStepConstructProps extends JobStepOptions {
    * @default - none
    */
   readonly propertyFiles?: PropertyFile[];
-  /**
-   * The instance type.
-   * @default InstanceType.ML_M5_XLARGE
-   */
-  readonly instanceType?: InstanceType;
-  /**
-   * The number of instances (1 to 100), or a parameter's `valueAsNumber`.
-   * @default 1
-   */
-  readonly instanceCount?: number;
-  /**
-   * The size of each instance's storage volume (1 to 16384 GiB).
-   * @default Size.gibibytes(30)
-   */
-  readonly volumeSize?: Size;
-  /**
-   * The key that encrypts the storage volumes.
-   * @default - SageMaker's default encryption
-   */
-  readonly volumeEncryptionKey?: kms.IKey;
-  /**
-   * The key that encrypts the outputs in S3.
-   * @default - the bucket's default encryption
-   */
-  readonly outputEncryptionKey?: kms.IKey;
-  /**
-   * The longest the job may run (at most 5 days).
-   * @default - SageMaker's default (1 day)
-   */
-  readonly maxRuntime?: Duration;
-  /**
-   * Network settings.
-   * @default - no VPC, no isolation
-   */
-  readonly network?: NetworkConfig;
 }
 
 const LOCAL_ROOT = '/opt/ml/processing/';
@@ -233,13 +237,7 @@ export class ProcessingStepConstruct extends PipelineStep {
         this.checkS3Uri(`output '${output.outputName}' destination`, output.destination);
       }
     }
-    checkRange(this, 'instanceCount', props.instanceCount, 1, 100);
-    if (props.volumeSize) {
-      checkRange(this, 'volumeSize (GiB)', props.volumeSize.toGibibytes(), 1, 16384);
-    }
-    if (props.maxRuntime) {
-      checkRange(this, 'maxRuntime (seconds)', props.maxRuntime.toSeconds(), 1, 777600);
-    }
+    checkProcessingJob(this, props);
     this.outputNames = outputs.map((o) => o.outputName);
     this.propertyFiles = [];
     for (const file of props.propertyFiles ?? []) {
@@ -349,24 +347,8 @@ export class ProcessingStepConstruct extends PipelineStep {
         S3UploadMode: output.uploadMode ?? S3UploadMode.END_OF_JOB,
       },
     }));
-    const network = props.network;
-    const hasNetwork = network && (network.vpc || network.enableNetworkIsolation !== undefined || network.encryptInterContainerTraffic !== undefined);
-    const networkConfig = hasNetwork
-      ? {
-        EnableInterContainerTrafficEncryption: network.encryptInterContainerTraffic ?? false,
-        EnableNetworkIsolation: network.enableNetworkIsolation ?? false,
-        VpcConfig: this.vpcConfig,
-      }
-      : undefined;
     return {
-      ProcessingResources: {
-        ClusterConfig: {
-          InstanceType: (props.instanceType ?? InstanceType.ML_M5_XLARGE).toString(),
-          InstanceCount: props.instanceCount ?? 1,
-          VolumeSizeInGB: (props.volumeSize ?? Size.gibibytes(30)).toGibibytes(),
-          VolumeKmsKeyId: props.volumeEncryptionKey?.keyArn,
-        },
-      },
+      ProcessingResources: renderProcessingResources(props),
       AppSpecification: {
         ImageUri: this.imageUri,
         ContainerEntrypoint: this.entrypoint(),
@@ -379,7 +361,7 @@ export class ProcessingStepConstruct extends PipelineStep {
         : undefined,
       StoppingCondition: props.maxRuntime ? { MaxRuntimeInSeconds: props.maxRuntime.toSeconds() } : undefined,
       Environment: renderEnvironment(props.environment),
-      NetworkConfig: networkConfig,
+      NetworkConfig: renderProcessingNetwork(props.network, this.vpcConfig),
     };
   }
 
@@ -443,6 +425,41 @@ export class ProcessingStepConstruct extends PipelineStep {
       throw new Error(`${this.node.path}: ${what} is '${value}'; expected an S3 URI such as s3://bucket/prefix`);
     }
   }
+}
+
+/** Checks the cluster and limits of a processing job against the API's ranges. @internal */
+export function checkProcessingJob(scope: Construct, props: ProcessingJobOptions): void {
+  checkRange(scope, 'instanceCount', props.instanceCount, 1, 100);
+  if (props.volumeSize) {
+    checkRange(scope, 'volumeSize (GiB)', props.volumeSize.toGibibytes(), 1, 16384);
+  }
+  if (props.maxRuntime) {
+    checkRange(scope, 'maxRuntime (seconds)', props.maxRuntime.toSeconds(), 1, 777600);
+  }
+}
+
+/** The `ProcessingResources` of a processing job. @internal */
+export function renderProcessingResources(props: ProcessingJobOptions): any {
+  return {
+    ClusterConfig: {
+      InstanceType: (props.instanceType ?? InstanceType.ML_M5_XLARGE).toString(),
+      InstanceCount: props.instanceCount ?? 1,
+      VolumeSizeInGB: (props.volumeSize ?? Size.gibibytes(30)).toGibibytes(),
+      VolumeKmsKeyId: props.volumeEncryptionKey?.keyArn,
+    },
+  };
+}
+
+/** The `NetworkConfig` of a processing job, when any network setting is given. @internal */
+export function renderProcessingNetwork(network: NetworkConfig | undefined, vpcConfig: any): any {
+  if (!network || !(network.vpc || network.enableNetworkIsolation !== undefined || network.encryptInterContainerTraffic !== undefined)) {
+    return undefined;
+  }
+  return {
+    EnableInterContainerTrafficEncryption: network.encryptInterContainerTraffic ?? false,
+    EnableNetworkIsolation: network.enableNetworkIsolation ?? false,
+    VpcConfig: vpcConfig,
+  };
 }
 
 /** Environment variables: values are strings in the API, so other kinds are stringified. @internal */

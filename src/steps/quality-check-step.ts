@@ -1,13 +1,12 @@
-import { Duration, Size } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ContainerImage, ImageUsage } from '../container-image';
-import { InstanceType } from '../instance-type';
 import type { IModelPackageGroup } from '../model-package-group';
-import { NetworkConfig, renderVpcConfig } from './network';
+import { renderVpcConfig } from './network';
 import { grantJob, grantJobKey } from './private/jobs';
 import { grantS3Location } from './private/s3';
-import { checkRange, renderEnvironment } from './processing-step';
+import {
+  ProcessingJobOptions, checkProcessingJob, renderEnvironment, renderProcessingNetwork, renderProcessingResources,
+} from './processing-step';
 import { CacheConfig, IPipelineHost, PipelineStep, StepOptions, StepProperty, StepType } from './step';
 import { PipelineValue, ValueKind, literalOf } from '../values/pipeline-value';
 
@@ -103,47 +102,8 @@ export interface CheckStepOptions extends StepOptions {
   readonly cacheConfig?: CacheConfig;
 }
 
-/** The processing job a check step runs. */
-export interface CheckJobOptions {
-  /**
-   * The instance type.
-   * @default InstanceType.ML_M5_XLARGE
-   */
-  readonly instanceType?: InstanceType;
-  /**
-   * The number of instances.
-   * @default 1
-   */
-  readonly instanceCount?: number;
-  /**
-   * The size of each instance's storage volume.
-   * @default Size.gibibytes(30)
-   */
-  readonly volumeSize?: Size;
-  /**
-   * The key that encrypts the storage volumes.
-   * @default - SageMaker's default encryption
-   */
-  readonly volumeEncryptionKey?: kms.IKey;
-  /**
-   * The key that encrypts the outputs in S3.
-   * @default - the bucket's default encryption
-   */
-  readonly outputEncryptionKey?: kms.IKey;
-  /**
-   * The longest the job may run.
-   * @default - SageMaker's default (1 day)
-   */
-  readonly maxRuntime?: Duration;
-  /**
-   * Network settings.
-   * @default - no VPC, no isolation
-   */
-  readonly network?: NetworkConfig;
-}
-
 /** Properties of a `QualityCheckStepConstruct`. */
-export interface QualityCheckStepConstructProps extends CheckStepOptions, CheckJobOptions {
+export interface QualityCheckStepConstructProps extends CheckStepOptions, ProcessingJobOptions {
   /** Data quality or model quality. */
   readonly checkType: QualityCheckType;
   /**
@@ -259,7 +219,7 @@ export class QualityCheckStepConstruct extends PipelineStep {
       }
     }
     checkCheckSwitches(this, props);
-    checkCheckJob(this, props);
+    checkProcessingJob(this, props);
   }
 
   /** The S3 URI of the statistics the step calculated, once it has run. */
@@ -403,17 +363,6 @@ export function renderCheckSwitches(props: CheckStepOptions): Record<string, any
   };
 }
 
-/** Checks the job of a check step. @internal */
-export function checkCheckJob(scope: Construct, props: CheckJobOptions): void {
-  checkRange(scope, 'instanceCount', props.instanceCount, 1, 100);
-  if (props.volumeSize) {
-    checkRange(scope, 'volumeSize (GiB)', props.volumeSize.toGibibytes(), 1, 16384);
-  }
-  if (props.maxRuntime) {
-    checkRange(scope, 'maxRuntime (seconds)', props.maxRuntime.toSeconds(), 1, 777600);
-  }
-}
-
 /** What a check step's processing request is made of. @internal */
 export interface CheckJobParts {
   readonly imageUri: string;
@@ -425,18 +374,9 @@ export interface CheckJobParts {
 }
 
 /** The CreateProcessingJob request of a check step (without its name). @internal */
-export function renderCheckJob(step: PipelineStep, props: CheckJobOptions, parts: CheckJobParts): any {
-  const network = props.network;
-  const hasNetwork = network && (network.vpc || network.enableNetworkIsolation !== undefined || network.encryptInterContainerTraffic !== undefined);
+export function renderCheckJob(step: PipelineStep, props: ProcessingJobOptions, parts: CheckJobParts): any {
   return {
-    ProcessingResources: {
-      ClusterConfig: {
-        InstanceType: (props.instanceType ?? InstanceType.ML_M5_XLARGE).toString(),
-        InstanceCount: props.instanceCount ?? 1,
-        VolumeSizeInGB: (props.volumeSize ?? Size.gibibytes(30)).toGibibytes(),
-        VolumeKmsKeyId: props.volumeEncryptionKey?.keyArn,
-      },
-    },
+    ProcessingResources: renderProcessingResources(props),
     AppSpecification: { ImageUri: parts.imageUri },
     RoleArn: step.pipeline!.role.roleArn,
     ProcessingInputs: parts.inputs,
@@ -450,12 +390,6 @@ export function renderCheckJob(step: PipelineStep, props: CheckJobOptions, parts
     },
     StoppingCondition: props.maxRuntime ? { MaxRuntimeInSeconds: props.maxRuntime.toSeconds() } : undefined,
     Environment: parts.environment,
-    NetworkConfig: hasNetwork
-      ? {
-        EnableInterContainerTrafficEncryption: network.encryptInterContainerTraffic ?? false,
-        EnableNetworkIsolation: network.enableNetworkIsolation ?? false,
-        VpcConfig: parts.vpcConfig,
-      }
-      : undefined,
+    NetworkConfig: renderProcessingNetwork(props.network, parts.vpcConfig),
   };
 }
