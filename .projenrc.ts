@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { DependencyType, awscdk, javascript } from 'projen';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-sagemaker-pipelines',
@@ -64,6 +64,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 
 });
+
+// projen's release tooling (commit-and-tag-version ^13) and its conventional-changelog packages require Node 22, which
+// made `npm ci` print 85 EBADENGINE warnings on the Node 20 the README names; version 12 supports Node 18 and later.
+project.deps.removeDependency('commit-and-tag-version');
+project.deps.addDependency('commit-and-tag-version@^12', DependencyType.BUILD);
 
 for (const p of ['cdk.out/', '.cdk.staging/', '/test/__definitions__/']) {
   project.gitignore.exclude(p);
