@@ -32,6 +32,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // No GitHub workflows: the project's CI is .ci/run.
   github: false,
+  // The bump task runs the same release tooling as the dev dependency below (Node 20 compatible).
+  bumpPackage: 'commit-and-tag-version@^12',
 
   // The endpoint patterns build on the alpha SageMaker module. Alpha modules are peer dependencies of the libraries
   // that build on them (projen pins the same version as a dev dependency to build and test against); 2.159.1-alpha.0
