@@ -292,6 +292,15 @@ export function buildGraph(
   for (const p of experimentContext.parameters) {
     addParameter(p, where);
   }
+  if (experiment === null) {
+    for (const node of nodes.values()) {
+      const used = [...node.refs!.references.keys()].filter((r) => r.startsWith('PipelineExperimentConfig.'));
+      if (used.length > 0) {
+        problems.push(`${node.step.node.path}: step '${node.step.stepName}' reads ${used.join(', ')}, but the pipeline's experiment config is none(), `
+          + 'so there is no experiment to read: give the pipeline an experiment config or remove the reference');
+      }
+    }
+  }
   if (experimentContext.steps.size > 0) {
     const stepNames = [...experimentContext.steps].map((s) => s.stepName).join(', ');
     problems.push(`${where}: the experiment config refers to step ${stepNames}; `

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { ExecutionVariable } from './execution-variable';
 import { PipelineValue, ValueKind, splitString } from './pipeline-value';
-import type { RenderContext } from './private/context';
+import type { EvaluationContext, RenderContext } from './private/context';
 
 /** Properties of a `PipelineExperimentConfig`. */
 export interface PipelineExperimentConfigProps {
@@ -18,6 +18,28 @@ export interface PipelineExperimentConfigProps {
   readonly trialName?: string;
 }
 
+/** A value of the pipeline's experiment config, read when the execution runs. */
+class ExperimentConfigValue extends PipelineValue {
+  constructor(private readonly member: string) {
+    super(ValueKind.STRING);
+  }
+
+  public describe(): string {
+    return `PipelineExperimentConfig.${this.member}`;
+  }
+
+  /** @internal */
+  public _render(ctx: RenderContext): any {
+    ctx.noteReference(this.describe(), { kind: ValueKind.STRING, description: `${this.describe()} (a string)` });
+    return { Get: this.describe() };
+  }
+
+  /** @internal */
+  public _evaluate(ctx: EvaluationContext): any {
+    return ctx.execution(this.describe());
+  }
+}
+
 /** A literal experiment or trial name, as SageMaker Experiments takes it. */
 const EXPERIMENT_ENTITY_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$/;
 
@@ -28,6 +50,14 @@ const EXPERIMENT_ENTITY_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$/;
  * writes by default) unless told otherwise.
  */
 export class PipelineExperimentConfig {
+  /**
+   * The experiment name of the running execution, as a value for step arguments:
+   * `{"Get": "PipelineExperimentConfig.ExperimentName"}` (use its `valueAsString`).
+   */
+  public static readonly EXPERIMENT_NAME: PipelineValue = new ExperimentConfigValue('ExperimentName');
+  /** The trial name of the running execution: `{"Get": "PipelineExperimentConfig.TrialName"}`. */
+  public static readonly TRIAL_NAME: PipelineValue = new ExperimentConfigValue('TrialName');
+
   /**
    * Tracks executions in an experiment and trial: by default the pipeline's name and the execution's ID.
    */

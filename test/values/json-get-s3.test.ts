@@ -112,4 +112,21 @@ describe('PipelineExperimentConfig', () => {
     });
     expect(() => pipeline.renderDefinition()).toThrow(/P: the experiment config refers to step Train; experiment and trial names are set when the execution starts/);
   });
+
+  test('its values are readable by steps: {"Get": "PipelineExperimentConfig.ExperimentName"}; refused when tracking is off', () => {
+    const stack = newStack();
+    const train = new TrainingStepConstruct(stack, 'Train', {
+      image: IMAGE,
+      hyperparameters: { experiment: PipelineExperimentConfig.EXPERIMENT_NAME.valueAsString, trial: PipelineExperimentConfig.TRIAL_NAME.valueAsString },
+    });
+    const def = definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [train] }));
+    expect(stepOf(def, 'Train').Arguments.HyperParameters).toEqual({
+      experiment: { Get: 'PipelineExperimentConfig.ExperimentName' },
+      trial: { Get: 'PipelineExperimentConfig.TrialName' },
+    });
+    const off = newStack();
+    const step = new TrainingStepConstruct(off, 'Train', { image: IMAGE, hyperparameters: { experiment: PipelineExperimentConfig.EXPERIMENT_NAME.valueAsString } });
+    const pipeline = new MlPipeline(off, 'P', { pipelineName: 'P', steps: [step], experimentConfig: PipelineExperimentConfig.none() });
+    expect(() => pipeline.renderDefinition()).toThrow(/TestStack\/Train: step 'Train' reads PipelineExperimentConfig\.ExperimentName, but the pipeline's experiment config is none\(\)/);
+  });
 });
