@@ -125,7 +125,9 @@ describe('PipelineExperimentConfig', () => {
       trial: { Get: 'PipelineExperimentConfig.TrialName' },
     });
     const off = newStack();
-    const step = new TrainingStepConstruct(off, 'Train', { image: IMAGE, hyperparameters: { experiment: PipelineExperimentConfig.EXPERIMENT_NAME.valueAsString } });
+    const step = new TrainingStepConstruct(off, 'Train', {
+      image: IMAGE, hyperparameters: { experiment: PipelineExperimentConfig.EXPERIMENT_NAME.valueAsString },
+    });
     const pipeline = new MlPipeline(off, 'P', { pipelineName: 'P', steps: [step], experimentConfig: PipelineExperimentConfig.none() });
     expect(() => pipeline.renderDefinition()).toThrow(/TestStack\/Train: step 'Train' reads PipelineExperimentConfig\.ExperimentName, but the pipeline's experiment config is none\(\)/);
   });
