@@ -117,7 +117,10 @@ describe('PipelineExperimentConfig', () => {
     const stack = newStack();
     const train = new TrainingStepConstruct(stack, 'Train', {
       image: IMAGE,
-      hyperparameters: { experiment: PipelineExperimentConfig.EXPERIMENT_NAME.valueAsString, trial: PipelineExperimentConfig.TRIAL_NAME.valueAsString },
+      hyperparameters: {
+        experiment: PipelineExperimentConfig.EXPERIMENT_NAME.valueAsString,
+        trial: PipelineExperimentConfig.TRIAL_NAME.valueAsString,
+      },
     });
     const def = definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [train] }));
     expect(stepOf(def, 'Train').Arguments.HyperParameters).toEqual({
