@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import {
   AbTestEndpoint, ContainerImage, EndpointVariant, IModelPackageGroup, InstanceType, ModelVersion, ModelVersionModel,
 } from '../../src';
+import { ENV, PARTITION, suppressAwsCdkLibFunction } from '../nag';
 
 /** Properties of the `ChampionChallengerStack`. */
 export interface ChampionChallengerStackProps extends StackProps {
@@ -66,9 +67,6 @@ export class ChampionChallengerStack extends Stack {
       dataCapture: { samplingPercentage: 20, serverAccessLogsBucket: accessLogs },
     });
 
-    // Region and account as the template writes them: literals when the stack's environment is known, else pseudo-parameters.
-    const ENV = '(?:<AWS::Region>|[a-z0-9-]+):(?:<AWS::AccountId>|\\d{12})';
-    const PARTITION = '(?:<AWS::Partition>|aws(?:-[a-z]+)*)';
     NagSuppressions.addResourceSuppressions(accessLogs, [{
       id: 'AwsSolutions-S1',
       reason: 'This is the bucket that receives the data capture bucket\'s server access logs; logging it to itself would loop.',
@@ -94,15 +92,7 @@ export class ChampionChallengerStack extends Stack {
     }
     // The deploy-time lookup of the latest approved version is aws-cdk-lib's AwsCustomResource (one function per stack).
     const lookupFunction = this.node.children.find((c) => c.node.id.startsWith('AWS679f53fac002430cb0da5b7982bd2287'))!;
-    NagSuppressions.addResourceSuppressions(lookupFunction, [{
-      id: 'AwsSolutions-IAM4',
-      reason: 'aws-cdk-lib\'s AwsCustomResource function writes its logs through the AWSLambdaBasicExecutionRole managed policy '
-        + '(CloudWatch Logs only), which that module attaches.',
-      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-    }, {
-      id: 'AwsSolutions-L1',
-      reason: 'The AwsCustomResource function\'s runtime is chosen by aws-cdk-lib; it moves to newer runtimes with aws-cdk-lib upgrades.',
-    }], true);
+    suppressAwsCdkLibFunction(lookupFunction, 'AwsCustomResource');
     NagSuppressions.addResourceSuppressions(champion.node.findChild('LatestApprovedVersion'), [{
       id: 'AwsSolutions-IAM5',
       reason: 'The lookup calls sagemaker:ListModelPackages, which IAM authorizes on "*" only (the Service Authorization '

@@ -8,6 +8,7 @@ import {
   ModelPackageGroup, PipelineParameter, ProcessingCode, ProcessingStepConstruct, PropertyFile, RegistrationModel,
   TrainingStepConstruct,
 } from '../../src';
+import { ENV, PARTITION, suppressAwsCdkLibFunction } from '../nag';
 
 /**
  * The seed pipeline: preprocess → train (XGBoost) → evaluate into a property file → create the model → register it
@@ -137,10 +138,6 @@ export class SeedPipelineStack extends Stack {
       failStepName: 'AccuracyTooLow',
     });
 
-    // Region and account as the template writes them: literals when the stack's environment is known, else pseudo-parameters.
-    const ENV = '(?:<AWS::Region>|[a-z0-9-]+):(?:<AWS::AccountId>|\\d{12})';
-    // The partition as the template writes it: a literal when the feature flags pin the target partitions.
-    const PARTITION = '(?:<AWS::Partition>|aws(?:-[a-z]+)*)';
     NagSuppressions.addResourceSuppressions(accessLogs, [{
       id: 'AwsSolutions-S1',
       reason: 'This is the bucket that receives the other buckets\' server access logs; logging it to itself would loop.',
@@ -172,12 +169,7 @@ export class SeedPipelineStack extends Stack {
     // The scripts are copied at deploy time into the artifact bucket under their own names by aws-cdk-lib's
     // BucketDeployment, whose handler (one per stack) is aws-cdk-lib's, with the role and runtime that module gives it.
     const codeUploadHandler = this.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))!;
-    NagSuppressions.addResourceSuppressions(codeUploadHandler, [{
-      id: 'AwsSolutions-IAM4',
-      reason: 'aws-cdk-lib\'s BucketDeployment handler writes its logs through the AWSLambdaBasicExecutionRole managed policy '
-        + '(CloudWatch Logs only), which that module attaches.',
-      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-    }, {
+    suppressAwsCdkLibFunction(codeUploadHandler, 'BucketDeployment', [{
       id: 'AwsSolutions-IAM5',
       reason: 'The BucketDeployment handler reads the uploaded code from the CDK assets bucket and writes it under the '
         + 'artifact bucket; aws-cdk-lib grants these with the Bucket.grantRead/grantReadWrite action groups on the two buckets\' objects.',
@@ -187,11 +179,7 @@ export class SeedPipelineStack extends Stack {
         { regex: `/^Resource::arn:${PARTITION}:s3:::cdk-[a-z0-9]+-assets-(<AWS::AccountId>|\\d{12})-(<AWS::Region>|[a-z0-9-]+)/\\*$/` },
         { regex: '/^Resource::<SeedPipelineArtifactBucket[A-Z0-9]+\\.Arn>/\\*$/' },
       ],
-    }, {
-      id: 'AwsSolutions-L1',
-      reason: 'The BucketDeployment handler\'s runtime is chosen by aws-cdk-lib (it bundles the handler for it); it moves '
-        + 'to newer runtimes with aws-cdk-lib upgrades.',
-    }], true);
+    }]);
     NagSuppressions.addResourceSuppressions(this.pipeline.node.findChild('WildcardResourcePolicy'), [{
       id: 'AwsSolutions-IAM5',
       reason: 'This policy holds only actions that IAM authorizes on "*" alone (the Service Authorization Reference lists no '

@@ -434,10 +434,8 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
         config.methods = { shap: this.shapMethod(), report: REPORT };
         config.predictor = this.predictor();
     }
-    for (const value of [JSON.stringify(config)]) {
-      if (PipelineValue.isPipelineToken(value)) {
-        throw new Error(`${this.node.path}: the analysis configuration holds a pipeline value; it is a file written at synth time: give literal columns, labels and settings`);
-      }
+    if (PipelineValue.isPipelineToken(JSON.stringify(config))) {
+      throw new Error(`${this.node.path}: the analysis configuration holds a pipeline value; it is a file written at synth time: give literal columns, labels and settings`);
     }
     return config;
   }

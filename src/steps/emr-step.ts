@@ -131,7 +131,7 @@ export class EmrStepConstruct extends PipelineStep {
         + 'expected exactly one: the ID of a running cluster, or the configuration of a cluster the step creates');
     }
     if (props.clusterId !== undefined && !Token.isUnresolved(props.clusterId) && !/^j-[A-Z0-9]{1,256}$/.test(props.clusterId)) {
-      throw new Error(`${where}: clusterId '${props.clusterId}' is not an EMR cluster ID; expected j- followed by letters and digits (j-2AXXXXXXGAPLF)`);
+      throw new Error(`${where}: clusterId '${props.clusterId}' is not an EMR cluster ID; expected j- followed by letters and digits such as j-3SD91U2E1L2QX`);
     }
     if (props.executionRole && props.clusterConfig) {
       throw new Error(`${where}: executionRole is the runtime role of a step on a running cluster; a cluster the step creates runs it as its instance profile`);

@@ -213,37 +213,35 @@ export class RegisterModelStepConstruct extends PipelineStep {
 
   protected renderArguments(): any {
     const props = this.props;
-    const metrics = props.modelMetrics;
     const source = (m?: MetricsSource) => (m ? { S3Uri: m.s3Uri, ContentType: m.contentType, ContentDigest: m.contentDigest } : undefined);
-    const pair = (a: string, av?: MetricsSource, b?: string, bv?: MetricsSource) =>
-      (av || bv ? { [a]: source(av), ...(b ? { [b]: source(bv) } : {}) } : undefined);
+    // A group of reports (ModelQuality, Bias, ...): written when any of its members is given.
+    const group = (members: Record<string, MetricsSource | undefined>) => (Object.values(members).some((m) => m)
+      ? Object.fromEntries(Object.entries(members).map(([k, m]) => [k, source(m)]))
+      : undefined);
+    const metrics = props.modelMetrics;
     const modelMetrics = metrics
       ? {
-        ModelQuality: pair('Statistics', metrics.modelQualityStatistics, 'Constraints', metrics.modelQualityConstraints),
-        ModelDataQuality: pair('Statistics', metrics.modelDataQualityStatistics, 'Constraints', metrics.modelDataQualityConstraints),
-        Bias: metrics.biasReport || metrics.biasPreTrainingReport || metrics.biasPostTrainingReport
-          ? {
-            Report: source(metrics.biasReport),
-            PreTrainingReport: source(metrics.biasPreTrainingReport),
-            PostTrainingReport: source(metrics.biasPostTrainingReport),
-          }
-          : undefined,
-        Explainability: pair('Report', metrics.explainabilityReport),
+        ModelQuality: group({ Statistics: metrics.modelQualityStatistics, Constraints: metrics.modelQualityConstraints }),
+        ModelDataQuality: group({ Statistics: metrics.modelDataQualityStatistics, Constraints: metrics.modelDataQualityConstraints }),
+        Bias: group({
+          Report: metrics.biasReport,
+          PreTrainingReport: metrics.biasPreTrainingReport,
+          PostTrainingReport: metrics.biasPostTrainingReport,
+        }),
+        Explainability: group({ Report: metrics.explainabilityReport }),
       }
       : undefined;
     const drift = props.driftCheckBaselines;
     const driftCheckBaselines = drift
       ? {
-        ModelQuality: pair('Statistics', drift.modelQualityStatistics, 'Constraints', drift.modelQualityConstraints),
-        ModelDataQuality: pair('Statistics', drift.modelDataQualityStatistics, 'Constraints', drift.modelDataQualityConstraints),
-        Bias: drift.biasConfigFile || drift.biasPreTrainingConstraints || drift.biasPostTrainingConstraints
-          ? {
-            ConfigFile: source(drift.biasConfigFile),
-            PreTrainingConstraints: source(drift.biasPreTrainingConstraints),
-            PostTrainingConstraints: source(drift.biasPostTrainingConstraints),
-          }
-          : undefined,
-        Explainability: pair('Constraints', drift.explainabilityConstraints, 'ConfigFile', drift.explainabilityConfigFile),
+        ModelQuality: group({ Statistics: drift.modelQualityStatistics, Constraints: drift.modelQualityConstraints }),
+        ModelDataQuality: group({ Statistics: drift.modelDataQualityStatistics, Constraints: drift.modelDataQualityConstraints }),
+        Bias: group({
+          ConfigFile: drift.biasConfigFile,
+          PreTrainingConstraints: drift.biasPreTrainingConstraints,
+          PostTrainingConstraints: drift.biasPostTrainingConstraints,
+        }),
+        Explainability: group({ Constraints: drift.explainabilityConstraints, ConfigFile: drift.explainabilityConfigFile }),
       }
       : undefined;
     return {

@@ -13,7 +13,7 @@ describe('EmrStepConstruct', () => {
     const stack = newStack();
     const input = PipelineParameter.string('InputData', { defaultValue: 's3://data/raw/' });
     const step = new EmrStepConstruct(stack, 'Features', {
-      clusterId: 'j-2AXXXXXXGAPLF',
+      clusterId: 'j-3SD91U2E1L2QX',
       jar: 'command-runner.jar',
       args: ['spark-submit', 's3://code/features.py', '--input', input.valueAsString],
       properties: { 'spark.executor.memory': '4g' },
@@ -25,7 +25,7 @@ describe('EmrStepConstruct', () => {
       DisplayName: 'Features',
       Description: 'EMR step Features',
       Arguments: {
-        ClusterId: 'j-2AXXXXXXGAPLF',
+        ClusterId: 'j-3SD91U2E1L2QX',
         StepConfig: {
           HadoopJarStep: {
             Jar: 'command-runner.jar',
@@ -35,7 +35,7 @@ describe('EmrStepConstruct', () => {
         },
       },
     });
-    expect(actionsOn(statementsOf(stack), 'arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/j-2AXXXXXXGAPLF'))
+    expect(actionsOn(statementsOf(stack), 'arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/j-3SD91U2E1L2QX'))
       .toEqual(['elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:CancelSteps', 'elasticmapreduce:DescribeCluster', 'elasticmapreduce:DescribeStep']);
   });
 
