@@ -24,6 +24,7 @@ export {
   ClarifyModelConfig, ShapConfig,
 } from './steps/clarify-check-step';
 export * from './steps/emr-step';
+export * from './steps/auto-ml-step';
 export { ModelContainer } from './steps/model-container';
 export * from './steps/create-model-step';
 export * from './steps/register-model-step';

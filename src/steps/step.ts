@@ -36,6 +36,8 @@ export enum StepType {
   CLARIFY_CHECK = 'ClarifyCheck',
   /** A step of an Amazon EMR cluster. */
   EMR = 'EMR',
+  /** A SageMaker Autopilot (AutoML) job. */
+  AUTO_ML = 'AutoML',
 }
 
 /**
