@@ -30,6 +30,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToNuget: { dotNetNamespace: 'CdkSageMakerPipelines', packageId: 'CdkSageMakerPipelines' },
   publishToGo: { moduleName: 'github.com/cdk-sagemaker-pipelines/cdk-sagemaker-pipelines-go' },
 
+  // The import command: a pipeline definition to a TypeScript stack (src/import/cli.ts).
+  bin: { 'cdk-sagemaker-pipelines': 'lib/import/cli.js' },
+
   // No GitHub workflows: the project's CI is .ci/run.
   github: false,
   // The bump task runs the same release tooling as the dev dependency below (Node 20 compatible).
@@ -72,7 +75,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.deps.removeDependency('commit-and-tag-version');
 project.deps.addDependency('commit-and-tag-version@^12', DependencyType.BUILD);
 
-for (const p of ['cdk.out/', '.cdk.staging/', '/test/__definitions__/']) {
+for (const p of ['cdk.out/', '.cdk.staging/', '/test/__definitions__/', '/test/import/__imported__/']) {
   project.gitignore.exclude(p);
 }
 project.addPackageIgnore('!/lib/data/*.json');

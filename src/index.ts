@@ -25,6 +25,7 @@ export {
 } from './steps/clarify-check-step';
 export * from './steps/emr-step';
 export * from './steps/auto-ml-step';
+export * from './steps/custom-step';
 export { ModelContainer } from './steps/model-container';
 export * from './steps/create-model-step';
 export * from './steps/register-model-step';

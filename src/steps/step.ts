@@ -210,6 +210,7 @@ export abstract class PipelineStep extends Construct {
   private readonly cacheConfig?: CacheConfig;
   private boundPipeline?: IPipelineHost;
   private nestedIn?: PipelineStep;
+  private readonly overrides: Array<{ path: string[]; value: any; remove: boolean }> = [];
 
   protected constructor(scope: Construct, id: string, type: StepType, options: JobStepOptions) {
     super(scope, id);
@@ -250,6 +251,23 @@ export abstract class PipelineStep extends Construct {
         return [];
       },
     });
+  }
+
+  /**
+   * The escape hatch: sets a field of the step's definition that the construct does not model, or replaces one it
+   * renders, as aws-cdk-lib's `addOverride` does for a CloudFormation resource. `path` names the field from the step's
+   * top level, its parts joined by '.', a list element by its index: `Arguments.ProcessingResources.ClusterConfig.VolumeSizeInGB`,
+   * `Arguments.AppSpecification.ContainerArguments.0`. The value is written as given (pipeline values render as `Get`).
+   * The pipeline still checks the step's `Arguments` against the API's request shapes; no permission is derived
+   * from an override.
+   */
+  public addOverride(path: string, value: any): void {
+    this.overrides.push({ path: this.overridePath(path), value, remove: false });
+  }
+
+  /** Removes a field from the step's definition (see `addOverride`). */
+  public addDeletionOverride(path: string): void {
+    this.overrides.push({ path: this.overridePath(path), value: undefined, remove: true });
   }
 
   /**
@@ -353,6 +371,9 @@ export abstract class PipelineStep extends Construct {
         step[key] = null;
       }
     }
+    for (const o of this.overrides) {
+      applyOverride(step, o.path, o.remove ? undefined : ctx.render(o.value), o.remove);
+    }
     return step;
   }
 
@@ -384,6 +405,17 @@ export abstract class PipelineStep extends Construct {
   /** Whether the step runs a SageMaker job (and so may retry SageMaker.* exceptions). */
   protected get runsJob(): boolean {
     return false;
+  }
+
+  private overridePath(path: string): string[] {
+    const parts = path.split('.');
+    if (path.length === 0 || parts.some((p) => p.length === 0)) {
+      throw new Error(`${this.node.path}: override path '${path}' is not a path; expected field names joined by '.', such as Arguments.ProcessingResources.ClusterConfig.VolumeSizeInGB`);
+    }
+    if (['Name', 'Type'].includes(parts[0])) {
+      throw new Error(`${this.node.path}: override path '${path}' changes the step's ${parts[0]}; set stepName, or use another step construct`);
+    }
+    return parts;
   }
 
   private checkedProperty(path: string, accessor: string): StepProperty {
@@ -460,5 +492,30 @@ export class StepProperty extends PipelineValue {
   /** @internal */
   public _evaluate(ctx: EvaluationContext): any {
     return ctx.stepProperty(this.step, this.path);
+  }
+}
+
+/** Sets (or removes) the value at a path of a rendered step, creating objects on the way (lists by index). */
+function applyOverride(root: any, path: string[], value: any, remove: boolean): void {
+  let node = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i];
+    if (node[key] === undefined || node[key] === null || typeof node[key] !== 'object') {
+      if (remove) {
+        return;
+      }
+      node[key] = /^\d+$/.test(path[i + 1]) ? [] : {};
+    }
+    node = node[key];
+  }
+  const last = path[path.length - 1];
+  if (remove) {
+    if (Array.isArray(node) && /^\d+$/.test(last)) {
+      node.splice(Number(last), 1);
+    } else {
+      delete node[last];
+    }
+  } else {
+    node[last] = value;
   }
 }

@@ -1,0 +1,1011 @@
+import * as cdk from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import {
+  Expr, ModuleName, MODULE_IMPORTS, Statement, THIS, arr, call, cls, evaluate, get, json, lit, modulesOf, newOf, obj, print, quote, v,
+} from './code';
+import { resolvePropertyPath } from '../steps/private/property-path';
+import { ValueKind } from '../values/value-kind';
+
+/** What the importer made of a definition. */
+export interface ImportResult {
+  /** The TypeScript source of the stack. */
+  readonly source: string;
+  /** One line per step and per thing written through an escape hatch or normalized. */
+  readonly summary: string[];
+  /** The fields written with `addOverride` / `addDeletionOverride` or a `CustomStepConstruct`, by step. */
+  readonly escapeHatches: Record<string, string[]>;
+}
+
+/** Options of `importDefinition`. */
+export interface ImportOptions {
+  /** The name of the generated stack class. */
+  readonly className?: string;
+  /** The file the definition came from, for error messages. */
+  readonly fileName?: string;
+  /** The pipeline's name (a definition does not hold it). */
+  readonly pipelineName?: string;
+}
+
+/** A malformed definition: the path in the JSON and what was expected. */
+export class DefinitionError extends Error {}
+
+const STEP_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
+const TYPED_STEPS = ['Processing', 'Training', 'Model', 'RegisterModel', 'Transform', 'Condition', 'Fail', 'Lambda', 'Callback'];
+/** Step types the library has a construct for, which the importer writes as custom steps for now. */
+const TYPES_NOT_IMPORTED: Record<string, string> = {
+  Tuning: 'TuningStepConstruct',
+  QualityCheck: 'QualityCheckStepConstruct',
+  ClarifyCheck: 'ClarifyCheckStepConstruct',
+  EMR: 'EmrStepConstruct',
+  AutoML: 'AutoMlStepConstruct',
+};
+const COMMON_STEP_FIELDS = ['Name', 'Type', 'Arguments', 'DependsOn', 'DisplayName', 'Description', 'CacheConfig', 'RetryPolicies'];
+const EXECUTION_VARIABLES: Record<string, string> = {
+  PipelineExecutionId: 'PIPELINE_EXECUTION_ID',
+  PipelineExecutionArn: 'PIPELINE_EXECUTION_ARN',
+  PipelineName: 'PIPELINE_NAME',
+  PipelineArn: 'PIPELINE_ARN',
+  StartDateTime: 'START_DATE_TIME',
+  CurrentDateTime: 'CURRENT_DATE_TIME',
+};
+const RESERVED = new Set(['this', 'new', 'class', 'function', 'const', 'let', 'var', 'if', 'else', 'return', 'default', 'delete', 'in', 'for',
+  'while', 'do', 'switch', 'case', 'break', 'continue', 'try', 'catch', 'finally', 'throw', 'typeof', 'instanceof', 'void', 'with', 'yield',
+  'import', 'export', 'super', 'enum', 'null', 'true', 'false', 'pipeline', 'scope', 'id', 'props']);
+
+/** Parses the text of a definition, or of a DescribePipeline response (its `PipelineDefinition`). */
+export function parseDefinitionText(text: string, fileName = 'definition'): any {
+  let parsed: any;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e: any) {
+    throw new DefinitionError(`${fileName}: not JSON: ${e.message}`);
+  }
+  if (parsed && typeof parsed === 'object' && typeof parsed.PipelineDefinition === 'string') {
+    try {
+      return JSON.parse(parsed.PipelineDefinition);
+    } catch (e: any) {
+      throw new DefinitionError(`${fileName}: PipelineDefinition: not JSON: ${e.message}`);
+    }
+  }
+  return parsed;
+}
+
+/** Walks a definition and checks the structure the importer relies on; throws a DefinitionError naming the JSON path. */
+function checkStructure(def: any, file: string): void {
+  const fail = (path: string, expected: string, given: any): never => {
+    throw new DefinitionError(`${file}: ${path}: expected ${expected}, got ${JSON.stringify(given)?.slice(0, 120)}`);
+  };
+  if (!def || typeof def !== 'object' || Array.isArray(def)) {
+    fail('(root)', 'a pipeline definition object with Version, Parameters and Steps', def);
+  }
+  if (!Array.isArray(def.Steps)) {
+    fail('Steps', 'a list of steps', def.Steps);
+  }
+  if (def.Parameters !== undefined && !Array.isArray(def.Parameters)) {
+    fail('Parameters', 'a list of parameters', def.Parameters);
+  }
+  (def.Parameters ?? []).forEach((p: any, i: number) => {
+    if (!p || typeof p.Name !== 'string' || !/^[A-Za-z0-9\-_]{1,64}$/.test(p.Name)) {
+      fail(`Parameters[${i}].Name`, 'a parameter name (1 to 64 of A-Z, a-z, 0-9, -, _)', p?.Name);
+    }
+    if (!['String', 'Integer', 'Float', 'Boolean'].includes(p.Type ?? 'String')) {
+      fail(`Parameters[${i}].Type`, 'String, Integer, Float or Boolean', p.Type);
+    }
+  });
+  const names = new Set<string>();
+  const walk = (steps: any, path: string) => {
+    if (!Array.isArray(steps)) {
+      fail(path, 'a list of steps', steps);
+    }
+    steps.forEach((s: any, i: number) => {
+      const at = `${path}[${i}]`;
+      if (!s || typeof s !== 'object') {
+        fail(at, 'a step object', s);
+      }
+      if (typeof s.Name !== 'string' || !STEP_NAME.test(s.Name)) {
+        fail(`${at}.Name`, 'a step name (1 to 64 of A-Z, a-z, 0-9, -, _)', s.Name);
+      }
+      if (names.has(s.Name)) {
+        fail(`${at}.Name`, 'a name no other step has', s.Name);
+      }
+      names.add(s.Name);
+      if (typeof s.Type !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(s.Type)) {
+        fail(`${at}.Type`, 'a step type such as Processing or Training', s.Type);
+      }
+      if (s.Arguments !== undefined && (s.Arguments === null || typeof s.Arguments !== 'object' || Array.isArray(s.Arguments))) {
+        fail(`${at}.Arguments`, 'an object', s.Arguments);
+      }
+      if (s.DependsOn !== undefined && (!Array.isArray(s.DependsOn) || s.DependsOn.some((d: any) => typeof d !== 'string'))) {
+        fail(`${at}.DependsOn`, 'a list of step names', s.DependsOn);
+      }
+      if (s.Type === 'Condition') {
+        if (!Array.isArray(s.Arguments?.Conditions)) {
+          fail(`${at}.Arguments.Conditions`, 'a list of conditions', s.Arguments?.Conditions);
+        }
+        walk(s.Arguments.IfSteps ?? [], `${at}.Arguments.IfSteps`);
+        walk(s.Arguments.ElseSteps ?? [], `${at}.Arguments.ElseSteps`);
+      }
+    });
+  };
+  walk(def.Steps, 'Steps');
+  const check = (value: any, path: string) => {
+    if (Array.isArray(value)) {
+      value.forEach((x, i) => check(x, `${path}[${i}]`));
+    } else if (value && typeof value === 'object') {
+      if ('Get' in value && Object.keys(value).length === 1) {
+        const ref = value.Get;
+        const m = typeof ref === 'string' ? /^(Parameters|Steps|Execution|PipelineExperimentConfig)\.([A-Za-z0-9\-_]+)/.exec(ref) : null;
+        if (!m) {
+          fail(path, 'a reference such as Parameters.X, Steps.X.<property> or Execution.PipelineExecutionId', ref);
+        }
+        if (m![1] === 'Parameters' && !(def.Parameters ?? []).some((p: any) => p.Name === m![2])) {
+          fail(path, `a declared parameter (${(def.Parameters ?? []).map((p: any) => p.Name).join(', ') || 'none declared'})`, ref);
+        }
+        if (m![1] === 'Steps' && !names.has(m![2])) {
+          fail(path, 'a step of this definition', ref);
+        }
+      }
+      for (const [k, x] of Object.entries(value)) {
+        check(x, `${path}.${k}`);
+      }
+    }
+  };
+  check(def.Steps, 'Steps');
+  // Checked after the names are all known: a dependency on a step that is not there.
+  const deps = (steps: any[], path: string) => steps.forEach((s, i) => {
+    (s.DependsOn ?? []).forEach((d: string, j: number) => {
+      if (!names.has(d)) {
+        fail(`${path}[${i}].DependsOn[${j}]`, 'the name of a step of this definition', d);
+      }
+    });
+    if (s.Type === 'Condition') {
+      deps(s.Arguments.IfSteps ?? [], `${path}[${i}].Arguments.IfSteps`);
+      deps(s.Arguments.ElseSteps ?? [], `${path}[${i}].Arguments.ElseSteps`);
+    }
+  });
+  deps(def.Steps, 'Steps');
+}
+
+/** A reference as code: the expression of its string token and of its number token. */
+interface Operand {
+  readonly kind: ValueKind;
+  readonly str: Expr;
+  readonly num: Expr;
+}
+
+interface StepInfo {
+  readonly step: any;
+  readonly varName: string;
+  readonly path: string;
+}
+
+/**
+ * Turns a pipeline definition into the TypeScript of a CDK stack that builds it with this library. Every step is
+ * its typed construct when the library has one; what the construct does not render the same way is written with the
+ * step's `addOverride` (so the stack's definition equals the input, up to the normalizations the README lists), and
+ * a step type without a construct is a `CustomStepConstruct`. Nothing is dropped: each escape hatch is in the summary.
+ */
+export function importDefinition(definition: any, options: ImportOptions = {}): ImportResult {
+  const file = options.fileName ?? 'definition';
+  checkStructure(definition, file);
+  const importer = new Importer(definition, options.className ?? 'ImportedPipelineStack', options.pipelineName);
+  return importer.run();
+}
+
+class Importer {
+  private readonly statements: Statement[] = [];
+  private readonly steps = new Map<string, StepInfo>();
+  private readonly paramVars = new Map<string, { varName: string; type: string }>();
+  private readonly propertyFileVars = new Map<string, string>();
+  private readonly usedNames = new Set<string>(['pipeline']);
+  private readonly summary: string[] = [];
+  private readonly escapeHatches: Record<string, string[]> = {};
+  private readonly declared = new Set<string>();
+
+  constructor(private readonly def: any, private readonly className: string, private readonly pipelineName?: string) {}
+
+  public run(): ImportResult {
+    for (const p of this.def.Parameters ?? []) {
+      this.declareParameter(p);
+    }
+    this.indexSteps(this.def.Steps, 'Steps');
+    for (const info of this.steps.values()) {
+      this.declareStep(info);
+    }
+    const pipelineProps = obj([
+      ['pipelineName', lit(this.pipelineName ?? this.pipelineNameGuess())],
+      ['parameters', this.paramVars.size > 0 ? arr([...this.paramVars.values()].map((p) => v(p.varName))) : undefined],
+      ['experimentConfig', this.experimentConfig()],
+      ['steps', arr(this.def.Steps.map((s: any) => v(this.steps.get(s.Name)!.varName)))],
+    ]);
+    this.statements.push({ name: 'pipeline', expr: newOf(cls('lib', 'MlPipeline'), THIS, lit('Pipeline'), pipelineProps) });
+    this.addOverridesFromDiff();
+    return { source: this.printSource(), summary: this.summary, escapeHatches: this.escapeHatches };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Names
+
+  private varName(base: string): string {
+    let name = base.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''));
+    name = name.charAt(0).toLowerCase() + name.slice(1);
+    if (!/^[A-Za-z_$]/.test(name)) {
+      name = `step${name}`;
+    }
+    if (RESERVED.has(name)) {
+      name = `${name}Step`;
+    }
+    let unique = name;
+    for (let i = 2; this.usedNames.has(unique); i++) {
+      unique = `${name}${i}`;
+    }
+    this.usedNames.add(unique);
+    return unique;
+  }
+
+  private pipelineNameGuess(): string {
+    return this.className.replace(/Stack$/, '').replace(/([a-z0-9])([A-Z])/g, '$1-$2') || 'imported-pipeline';
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Parameters and values
+
+  private declareParameter(p: any): void {
+    const type = p.Type ?? 'String';
+    const factory = { String: 'string', Integer: 'integer', Float: 'float', Boolean: 'boolean' }[type as string]!;
+    const varName = this.varName(p.Name);
+    const options = obj([
+      ['defaultValue', p.DefaultValue !== undefined ? json(p.DefaultValue) : undefined],
+      ['enumValues', p.EnumValues !== undefined ? json(p.EnumValues) : undefined],
+      ['description', p.Description !== undefined ? lit(p.Description) : undefined],
+    ]);
+    const args = (options as any).entries.length > 0 ? [lit(p.Name), options] : [lit(p.Name)];
+    this.statements.push({ name: varName, expr: call(cls('lib', 'PipelineParameter'), factory, ...args) });
+    this.paramVars.set(p.Name, { varName, type });
+  }
+
+  /** A definition value as code: references become the library's accessors, joins Join.of, the rest literals. */
+  private value(x: any, want: 'string' | 'number' | 'any' = 'string'): Expr {
+    if (x === null || typeof x !== 'object') {
+      return lit(x);
+    }
+    if (Array.isArray(x)) {
+      return arr(x.map((i) => this.value(i, want)));
+    }
+    const op = this.operandOf(x);
+    if (op) {
+      const numeric = op.kind === ValueKind.INTEGER || op.kind === ValueKind.FLOAT;
+      return want === 'number' || (want === 'any' && numeric) ? op.num : op.str;
+    }
+    return obj(Object.keys(x).map((k) => [k, this.value(x[k], 'any')]));
+  }
+
+  /** A `Get`, `Std:Join` or `Std:JsonGet` as code: its string and number forms, and its kind. */
+  private operandOf(x: any): Operand | undefined {
+    if (!x || typeof x !== 'object' || Array.isArray(x)) {
+      return undefined;
+    }
+    const keys = Object.keys(x);
+    if (keys.length !== 1) {
+      return undefined;
+    }
+    if (keys[0] === 'Get' && typeof x.Get === 'string') {
+      return this.reference(x.Get);
+    }
+    const join = x['Std:Join'];
+    if (keys[0] === 'Std:Join' && typeof join?.On === 'string' && Array.isArray(join.Values)) {
+      const e = get(call(cls('lib', 'Join'), 'of', lit(join.On), arr(join.Values.map((i: any) => this.value(i, 'string')))), 'valueAsString');
+      return { kind: ValueKind.STRING, str: e, num: e };
+    }
+    if (keys[0] === 'Std:JsonGet') {
+      const jg = this.jsonGet(x['Std:JsonGet']);
+      return jg ? { kind: ValueKind.ANY, str: get(jg, 'valueAsString'), num: get(jg, 'valueAsNumber') } : undefined;
+    }
+    return undefined;
+  }
+
+  /** A `Get` reference as the library's accessors. */
+  private reference(ref: string): Operand | undefined {
+    const tokens = (e: Expr, kind: ValueKind): Operand => ({ kind, str: get(e, 'valueAsString'), num: get(e, 'valueAsNumber') });
+    let m = /^Parameters\.(.+)$/.exec(ref);
+    if (m && this.paramVars.has(m[1])) {
+      const p = this.paramVars.get(m[1])!;
+      const kind = { String: ValueKind.STRING, Integer: ValueKind.INTEGER, Float: ValueKind.FLOAT, Boolean: ValueKind.BOOLEAN }[p.type]!;
+      return tokens(v(p.varName), kind);
+    }
+    m = /^Execution\.(.+)$/.exec(ref);
+    if (m && EXECUTION_VARIABLES[m[1]]) {
+      return tokens(get(cls('lib', 'ExecutionVariable'), EXECUTION_VARIABLES[m[1]]), ValueKind.STRING);
+    }
+    m = /^PipelineExperimentConfig\.(ExperimentName|TrialName)$/.exec(ref);
+    if (m) {
+      return tokens(get(cls('lib', 'PipelineExperimentConfig'), m[1] === 'ExperimentName' ? 'EXPERIMENT_NAME' : 'TRIAL_NAME'), ValueKind.STRING);
+    }
+    m = /^Steps\.([A-Za-z0-9\-_]+)\.(.+)$/.exec(ref);
+    if (!m || !this.steps.has(m[1])) {
+      return undefined;
+    }
+    const info = this.steps.get(m[1])!;
+    const step = v(info.varName);
+    const path = m[2];
+    const type = info.step.Type;
+    const typed = TYPED_STEPS.includes(type);
+    const str = (e: Expr): Operand => ({ kind: ValueKind.STRING, str: e, num: e });
+    const out = /^ProcessingOutputConfig\.Outputs\['([^']+)'\]\.S3Output\.S3Uri$/.exec(path);
+    if (typed && type === 'Processing' && out) {
+      return str(call(step, 'outputS3Uri', lit(out[1])));
+    }
+    if (typed && type === 'Training' && path === 'ModelArtifacts.S3ModelArtifacts') {
+      return str(get(step, 'modelArtifactsS3Uri'));
+    }
+    if (typed && type === 'Model' && path === 'ModelName') {
+      return str(get(step, 'modelName'));
+    }
+    if (typed && type === 'RegisterModel' && path === 'ModelPackageArn') {
+      return str(get(step, 'modelPackageArn'));
+    }
+    const outParam = /^OutputParameters\['([^']+)'\]$/.exec(path);
+    if ((type === 'Lambda' || type === 'Callback') && outParam && typed) {
+      const declared = (info.step.OutputParameters ?? []).find((o: any) => o.OutputName === outParam[1]);
+      const numeric = declared && ['Integer', 'Float'].includes(declared.OutputType);
+      const kind = numeric ? (declared.OutputType === 'Integer' ? ValueKind.INTEGER : ValueKind.FLOAT) : ValueKind.STRING;
+      return { kind, str: call(step, 'outputAsString', lit(outParam[1])), num: call(step, 'outputAsNumber', lit(outParam[1])) };
+    }
+    const resolved = resolvePropertyPath(type, path);
+    const kind = resolved.kind ?? ValueKind.ANY;
+    const numeric = kind === ValueKind.INTEGER || kind === ValueKind.FLOAT;
+    const asString = call(step, 'propertyAsString', lit(path));
+    return { kind, str: asString, num: numeric ? call(step, 'propertyAsNumber', lit(path)) : asString };
+  }
+
+  private jsonGet(spec: any): Expr | undefined {
+    if (!spec || typeof spec.Path !== 'string') {
+      return undefined;
+    }
+    const pf = typeof spec.PropertyFile?.Get === 'string' ? /^Steps\.([A-Za-z0-9\-_]+)\.PropertyFiles\.([A-Za-z0-9\-_]+)$/.exec(spec.PropertyFile.Get) : null;
+    if (pf && this.propertyFileVars.has(`${pf[1]}/${pf[2]}`)) {
+      return call(v(this.propertyFileVars.get(`${pf[1]}/${pf[2]}`)!), 'jsonGet', lit(spec.Path));
+    }
+    if (spec.S3Uri !== undefined) {
+      return call(cls('lib', 'JsonGet'), 'fromS3Uri', this.value(spec.S3Uri, 'string'), lit(spec.Path));
+    }
+    return undefined;
+  }
+
+  private experimentConfig(): Expr | undefined {
+    const c = this.def.PipelineExperimentConfig;
+    if (c === undefined || c === null) {
+      return call(cls('lib', 'PipelineExperimentConfig'), 'none');
+    }
+    const isDefault = (x: any, name: string) => x && x.Get === name;
+    if (isDefault(c.ExperimentName, 'Execution.PipelineName') && isDefault(c.TrialName, 'Execution.PipelineExecutionId')) {
+      return undefined;
+    }
+    return call(cls('lib', 'PipelineExperimentConfig'), 'of', obj([
+      ['experimentName', isDefault(c.ExperimentName, 'Execution.PipelineName') ? undefined : this.value(c.ExperimentName)],
+      ['trialName', isDefault(c.TrialName, 'Execution.PipelineExecutionId') ? undefined : this.value(c.TrialName)],
+    ]));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Steps
+
+  private indexSteps(steps: any[], path: string): void {
+    steps.forEach((s, i) => {
+      this.steps.set(s.Name, { step: s, varName: this.varName(s.Name), path: `${path}[${i}]` });
+      for (const pf of s.Type === 'Processing' ? s.PropertyFiles ?? [] : []) {
+        this.propertyFileVars.set(`${s.Name}/${pf.PropertyFileName}`, this.varName(`${pf.PropertyFileName}File`));
+      }
+      if (s.Type === 'Condition') {
+        this.indexSteps(s.Arguments.IfSteps ?? [], `${path}[${i}].Arguments.IfSteps`);
+        this.indexSteps(s.Arguments.ElseSteps ?? [], `${path}[${i}].Arguments.ElseSteps`);
+      }
+    });
+  }
+
+  /** The names of the steps a step needs declared before it: those it references, depends on, or holds. */
+  private prerequisites(s: any): string[] {
+    const out = new Set<string>(s.DependsOn ?? []);
+    const scan = (x: any) => {
+      if (Array.isArray(x)) {
+        x.forEach(scan);
+      } else if (x && typeof x === 'object') {
+        if (typeof x.Get === 'string') {
+          const m = /^Steps\.([A-Za-z0-9\-_]+)\./.exec(x.Get);
+          if (m) {
+            out.add(m[1]);
+          }
+        }
+        for (const [k, val] of Object.entries(x)) {
+          if (!(s.Type === 'Condition' && (k === 'IfSteps' || k === 'ElseSteps'))) {
+            scan(val);
+          }
+        }
+      }
+    };
+    scan(s);
+    if (s.Type === 'Condition') {
+      for (const b of [...(s.Arguments.IfSteps ?? []), ...(s.Arguments.ElseSteps ?? [])]) {
+        out.add(b.Name);
+      }
+    }
+    out.delete(s.Name);
+    return [...out];
+  }
+
+  private declareStep(info: StepInfo): void {
+    if (this.declared.has(info.step.Name)) {
+      return;
+    }
+    this.declared.add(info.step.Name);
+    for (const name of this.prerequisites(info.step)) {
+      this.declareStep(this.steps.get(name)!);
+    }
+    const s = info.step;
+    const typed = TYPED_STEPS.includes(s.Type) ? this.typedStep(s) : undefined;
+    const common = this.commonOptions(s, typed !== undefined);
+    if (typed) {
+      this.statements.push({
+        name: info.varName,
+        expr: newOf(cls('lib', typed.cls), THIS, lit(s.Name), obj([...typed.props, ...common])),
+        comments: typed.comments,
+      });
+      this.summary.push(`${info.path} ${s.Name} (${s.Type}): ${typed.cls}`);
+      return;
+    }
+    const extra = Object.entries(s).filter(([k]) => !COMMON_STEP_FIELDS.includes(k));
+    const why = TYPES_NOT_IMPORTED[s.Type] !== undefined
+      ? `the importer does not map ${s.Type} steps to ${TYPES_NOT_IMPORTED[s.Type]} yet`
+      : `the library has no construct for ${s.Type} steps`;
+    this.statements.push({
+      name: info.varName,
+      expr: newOf(cls('lib', 'CustomStepConstruct'), THIS, lit(s.Name), obj([
+        ['stepType', lit(s.Type)],
+        ['arguments', this.value(s.Arguments ?? {}, 'any')],
+        ['extraFields', extra.length > 0 ? obj(extra.map(([k, x]) => [k, this.value(x, 'any')])) : undefined],
+        ...common,
+      ])),
+      comments: [
+        `${s.Type}: ${why}, so its arguments are written as they are (CustomStepConstruct, the escape hatch). `
+        + 'Grant the pipeline\'s role what the step needs: no permission is derived from it.',
+      ],
+    });
+    this.escapeHatches[s.Name] = ['CustomStepConstruct'];
+    this.summary.push(`${info.path} ${s.Name} (${s.Type}): CustomStepConstruct (escape hatch: ${why}; no permission derived)`);
+  }
+
+  private commonOptions(s: any, typed: boolean): Array<[string, Expr | undefined]> {
+    const retry = (p: any) => obj([
+      ['exceptionTypes', arr((p.ExceptionType ?? []).map((t: string) => this.enumMember('RetryExceptionType', t)))],
+      ['interval', p.IntervalSeconds !== undefined ? duration(p.IntervalSeconds) : undefined],
+      ['backoffRate', p.BackoffRate !== undefined ? lit(p.BackoffRate) : undefined],
+      ['maxAttempts', p.MaxAttempts !== undefined ? lit(p.MaxAttempts) : undefined],
+      ['expireAfter', p.ExpireAfterMin !== undefined ? call(cls('cdk', 'Duration'), 'minutes', lit(p.ExpireAfterMin)) : undefined],
+    ]);
+    const cacheable = typed ? !['Condition', 'Fail', 'Model', 'RegisterModel'].includes(s.Type) : true;
+    return [
+      ['displayName', s.DisplayName !== undefined ? lit(s.DisplayName) : undefined],
+      ['description', s.Description !== undefined ? lit(s.Description) : undefined],
+      ['dependsOn', s.DependsOn ? arr(s.DependsOn.map((d: string) => v(this.steps.get(d)!.varName))) : undefined],
+      ['cacheConfig', s.CacheConfig && cacheable ? obj([
+        ['enabled', lit(s.CacheConfig.Enabled ?? true)],
+        ['expireAfter', s.CacheConfig.ExpireAfter !== undefined ? call(cls('cdk', 'Duration'), 'parse', lit(s.CacheConfig.ExpireAfter)) : undefined],
+      ]) : undefined],
+      ['retryPolicies', Array.isArray(s.RetryPolicies) && !['Condition', 'Fail'].includes(s.Type) ? arr(s.RetryPolicies.map(retry)) : undefined],
+    ];
+  }
+
+  /** A member of one of the library's enums by its value, or the value itself when no member has it. */
+  private enumMember(enumName: string, value: any): Expr {
+    const e = (lib() as any)[enumName];
+    const key = e ? Object.keys(e).find((k) => e[k] === value) : undefined;
+    return key ? get(cls('lib', enumName), key) : lit(value);
+  }
+
+  private typedStep(s: any): { cls: string; props: Array<[string, Expr | undefined]>; comments?: string[] } | undefined {
+    const a = s.Arguments ?? {};
+    const num = (x: any) => (x === undefined ? undefined : this.value(x, 'number'));
+    const str = (x: any) => (x === undefined ? undefined : this.value(x, 'string'));
+    const env = (x: any) => (x === undefined ? undefined : obj(Object.entries(x).map(([k, val]) => [k, this.value(val, 'string')])));
+    const instanceType = (x: any) => (x === undefined ? undefined
+      : typeof x === 'string' ? call(cls('lib', 'InstanceType'), 'of', lit(x)) : call(cls('lib', 'InstanceType'), 'of', this.value(x, 'string')));
+    const gib = (x: any) => (x === undefined ? undefined : call(cls('cdk', 'Size'), 'gibibytes', num(x)!));
+    const image = (uri: any, comment: string[]) => {
+      if (typeof uri === 'string' && /\.dkr\.ecr\./.test(uri)) {
+        comment.push('The image stays the URI of the definition; ContainerImage.fromEcrRepository / fromAsset is the CDK way for an image you build.');
+      }
+      return call(cls('lib', 'ContainerImage'), 'fromUri', this.value(uri, 'string'));
+    };
+    const comments: string[] = [];
+    switch (s.Type) {
+      case 'Processing': {
+        const cluster = a.ProcessingResources?.ClusterConfig ?? {};
+        const app = a.AppSpecification ?? {};
+        const codeInput = (a.ProcessingInputs ?? []).find((i: any) => i.InputName === 'code');
+        if (codeInput) {
+          comments.push(`The code input reads ${typeof codeInput.S3Input?.S3Uri === 'string' ? codeInput.S3Input.S3Uri : 'S3'}: ProcessingCode.fromAsset('<script>') ships a local script with the stack.`);
+        }
+        const files = (s.PropertyFiles ?? []).map((pf: any) => {
+          const name = this.propertyFileVars.get(`${s.Name}/${pf.PropertyFileName}`)!;
+          this.statements.push({
+            name,
+            expr: newOf(cls('lib', 'PropertyFile'), obj([['name', lit(pf.PropertyFileName)], ['outputName', lit(pf.OutputName)], ['path', lit(pf.FilePath)]])),
+          });
+          return v(name);
+        });
+        return {
+          cls: 'ProcessingStepConstruct',
+          comments,
+          props: [
+            ['image', image(app.ImageUri, comments)],
+            ['entrypoint', app.ContainerEntrypoint ? this.value(app.ContainerEntrypoint, 'string') : undefined],
+            ['arguments', app.ContainerArguments ? this.value(app.ContainerArguments, 'string') : undefined],
+            ['environment', env(a.Environment)],
+            ['inputs', a.ProcessingInputs ? arr(a.ProcessingInputs.map((i: any) => obj([
+              ['inputName', lit(i.InputName)],
+              ['source', str(i.S3Input?.S3Uri)],
+              ['destination', str(i.S3Input?.LocalPath)],
+              ['s3DataType', i.S3Input?.S3DataType ? this.enumMember('ProcessingS3DataType', i.S3Input.S3DataType) : undefined],
+              ['inputMode', i.S3Input?.S3InputMode ? this.enumMember('InputMode', i.S3Input.S3InputMode) : undefined],
+              ['distribution', i.S3Input?.S3DataDistributionType ? this.enumMember('DataDistribution', i.S3Input.S3DataDistributionType) : undefined],
+              ['compression', i.S3Input?.S3CompressionType ? this.enumMember('CompressionType', i.S3Input.S3CompressionType) : undefined],
+            ]))) : undefined],
+            ['outputs', a.ProcessingOutputConfig?.Outputs ? arr(a.ProcessingOutputConfig.Outputs.map((o: any) => obj([
+              ['outputName', lit(o.OutputName)],
+              ['source', str(o.S3Output?.LocalPath)],
+              ['destination', str(o.S3Output?.S3Uri)],
+              ['uploadMode', o.S3Output?.S3UploadMode ? this.enumMember('S3UploadMode', o.S3Output.S3UploadMode) : undefined],
+            ]))) : undefined],
+            ['propertyFiles', files.length > 0 ? arr(files) : undefined],
+            ['instanceType', instanceType(cluster.InstanceType)],
+            ['instanceCount', num(cluster.InstanceCount)],
+            ['volumeSize', gib(cluster.VolumeSizeInGB)],
+            ['maxRuntime', a.StoppingCondition?.MaxRuntimeInSeconds !== undefined ? duration(a.StoppingCondition.MaxRuntimeInSeconds) : undefined],
+          ],
+        };
+      }
+      case 'Training': {
+        const algo = a.AlgorithmSpecification ?? {};
+        const res = a.ResourceConfig ?? {};
+        return {
+          cls: 'TrainingStepConstruct',
+          comments,
+          props: [
+            ['image', image(algo.TrainingImage, comments)],
+            ['inputMode', algo.TrainingInputMode ? this.enumMember('TrainingInputMode', algo.TrainingInputMode) : undefined],
+            ['hyperparameters', env(a.HyperParameters)],
+            ['channels', a.InputDataConfig ? arr(a.InputDataConfig.map((c: any) => obj([
+              ['channelName', lit(c.ChannelName)],
+              ['s3Uri', str(c.DataSource?.S3DataSource?.S3Uri)],
+              ['contentType', str(c.ContentType)],
+              ['compression', c.CompressionType ? this.enumMember('CompressionType', c.CompressionType) : undefined],
+              ['s3DataType', c.DataSource?.S3DataSource?.S3DataType ? this.enumMember('S3DataType', c.DataSource.S3DataSource.S3DataType) : undefined],
+              ['distribution', c.DataSource?.S3DataSource?.S3DataDistributionType
+                ? this.enumMember('DataDistribution', c.DataSource.S3DataSource.S3DataDistributionType) : undefined],
+              ['inputMode', c.InputMode ? this.enumMember('TrainingInputMode', c.InputMode) : undefined],
+            ]))) : undefined],
+            ['outputPath', str(a.OutputDataConfig?.S3OutputPath)],
+            ['instanceType', instanceType(res.InstanceType)],
+            ['instanceCount', num(res.InstanceCount)],
+            ['volumeSize', gib(res.VolumeSizeInGB)],
+            ['maxRuntime', a.StoppingCondition?.MaxRuntimeInSeconds !== undefined ? duration(a.StoppingCondition.MaxRuntimeInSeconds) : undefined],
+            ['environment', env(a.Environment)],
+            ['metricDefinitions', algo.MetricDefinitions ? arr(algo.MetricDefinitions.map((m: any) => obj([['name', str(m.Name)], ['regex', str(m.Regex)]]))) : undefined],
+          ],
+        };
+      }
+      case 'Model': {
+        const containers = a.Containers ?? (a.PrimaryContainer ? [a.PrimaryContainer] : []);
+        return { cls: 'CreateModelStepConstruct', comments, props: [['containers', arr(containers.map((c: any) => this.container(c, comments, image)))]] };
+      }
+      case 'RegisterModel': {
+        const spec = a.InferenceSpecification ?? {};
+        const group = a.ModelPackageGroupName;
+        const groupExpr = call(cls('lib', 'ModelPackageGroup'), typeof group === 'string' && group.startsWith('arn:') ? 'fromModelPackageGroupArn' : 'fromModelPackageGroupName',
+          THIS, lit(`${s.Name}Group`), this.value(group, 'string'));
+        const source = (m: any) => (m ? obj([['s3Uri', str(m.S3Uri)], ['contentType', str(m.ContentType)], ['contentDigest', str(m.ContentDigest)]]) : undefined);
+        const mm = a.ModelMetrics;
+        const dc = a.DriftCheckBaselines;
+        const some = (entries: Array<[string, Expr | undefined]>) => (entries.some((e) => e[1] !== undefined) ? obj(entries) : undefined);
+        return {
+          cls: 'RegisterModelStepConstruct',
+          comments,
+          props: [
+            ['modelPackageGroup', groupExpr],
+            ['containers', arr((spec.Containers ?? []).map((c: any) => this.container(c, comments, image)))],
+            ['contentTypes', spec.SupportedContentTypes ? this.value(spec.SupportedContentTypes) : undefined],
+            ['responseTypes', spec.SupportedResponseMIMETypes ? this.value(spec.SupportedResponseMIMETypes) : undefined],
+            ['inferenceInstanceTypes', spec.SupportedRealtimeInferenceInstanceTypes ? this.value(spec.SupportedRealtimeInferenceInstanceTypes) : undefined],
+            ['transformInstanceTypes', spec.SupportedTransformInstanceTypes ? this.value(spec.SupportedTransformInstanceTypes) : undefined],
+            ['approvalStatus', str(a.ModelApprovalStatus)],
+            ['modelPackageDescription', str(a.ModelPackageDescription)],
+            ['modelMetrics', mm ? some([
+              ['modelQualityStatistics', source(mm.ModelQuality?.Statistics)], ['modelQualityConstraints', source(mm.ModelQuality?.Constraints)],
+              ['modelDataQualityStatistics', source(mm.ModelDataQuality?.Statistics)], ['modelDataQualityConstraints', source(mm.ModelDataQuality?.Constraints)],
+              ['biasReport', source(mm.Bias?.Report)], ['biasPreTrainingReport', source(mm.Bias?.PreTrainingReport)],
+              ['biasPostTrainingReport', source(mm.Bias?.PostTrainingReport)], ['explainabilityReport', source(mm.Explainability?.Report)],
+            ]) : undefined],
+            ['driftCheckBaselines', dc ? some([
+              ['modelQualityStatistics', source(dc.ModelQuality?.Statistics)], ['modelQualityConstraints', source(dc.ModelQuality?.Constraints)],
+              ['modelDataQualityStatistics', source(dc.ModelDataQuality?.Statistics)], ['modelDataQualityConstraints', source(dc.ModelDataQuality?.Constraints)],
+              ['biasConfigFile', source(dc.Bias?.ConfigFile)], ['biasPreTrainingConstraints', source(dc.Bias?.PreTrainingConstraints)],
+              ['biasPostTrainingConstraints', source(dc.Bias?.PostTrainingConstraints)],
+              ['explainabilityConstraints', source(dc.Explainability?.Constraints)], ['explainabilityConfigFile', source(dc.Explainability?.ConfigFile)],
+            ]) : undefined],
+            ['customerMetadata', env(a.CustomerMetadataProperties)],
+            ['domain', str(a.Domain)],
+            ['task', str(a.Task)],
+            ['samplePayloadUrl', str(a.SamplePayloadUrl)],
+            ['skipModelValidation', a.SkipModelValidation !== undefined ? lit(a.SkipModelValidation === 'All' || a.SkipModelValidation === true) : undefined],
+          ],
+        };
+      }
+      case 'Transform': {
+        const input = a.TransformInput ?? {};
+        const out = a.TransformOutput ?? {};
+        const res = a.TransformResources ?? {};
+        return {
+          cls: 'TransformStepConstruct',
+          comments,
+          props: [
+            ['modelName', str(a.ModelName)],
+            ['input', obj([
+              ['s3Uri', str(input.DataSource?.S3DataSource?.S3Uri)],
+              ['s3DataType', input.DataSource?.S3DataSource?.S3DataType ? this.enumMember('S3DataType', input.DataSource.S3DataSource.S3DataType) : undefined],
+              ['contentType', str(input.ContentType)],
+              ['compression', input.CompressionType ? this.enumMember('CompressionType', input.CompressionType) : undefined],
+              ['splitType', input.SplitType ? this.enumMember('SplitType', input.SplitType) : undefined],
+            ])],
+            ['outputPath', str(out.S3OutputPath)],
+            ['accept', str(out.Accept)],
+            ['assembleWith', out.AssembleWith ? this.enumMember('AssemblyType', out.AssembleWith) : undefined],
+            ['instanceType', instanceType(res.InstanceType)],
+            ['instanceCount', num(res.InstanceCount)],
+            ['maxConcurrentTransforms', num(a.MaxConcurrentTransforms)],
+            ['maxPayload', a.MaxPayloadInMB !== undefined ? call(cls('cdk', 'Size'), 'mebibytes', num(a.MaxPayloadInMB)!) : undefined],
+            ['batchStrategy', a.BatchStrategy ? this.enumMember('BatchStrategy', a.BatchStrategy) : undefined],
+            ['environment', env(a.Environment)],
+            ['inputFilter', str(a.DataProcessing?.InputFilter)],
+            ['outputFilter', str(a.DataProcessing?.OutputFilter)],
+            ['joinSource', a.DataProcessing?.JoinSource ? this.enumMember('JoinSource', a.DataProcessing.JoinSource) : undefined],
+          ],
+        };
+      }
+      case 'Condition':
+        return {
+          cls: 'ConditionStepConstruct',
+          props: [
+            ['conditions', arr(a.Conditions.map((c: any) => this.condition(c)))],
+            ['ifSteps', arr((a.IfSteps ?? []).map((b: any) => v(this.steps.get(b.Name)!.varName)))],
+            ['elseSteps', arr((a.ElseSteps ?? []).map((b: any) => v(this.steps.get(b.Name)!.varName)))],
+          ],
+        };
+      case 'Fail':
+        return { cls: 'FailStepConstruct', props: [['errorMessage', str(a.ErrorMessage)]] };
+      case 'Lambda':
+      case 'Callback': {
+        const outputs = s.OutputParameters ? arr(s.OutputParameters.map((o: any) => obj([
+          ['name', lit(o.OutputName)],
+          ['type', o.OutputType ? this.enumMember('OutputParameterType', o.OutputType) : undefined],
+        ]))) : undefined;
+        const inputs = Object.keys(a).length > 0 ? obj(Object.entries(a).map(([k, x]) => [k, this.value(x, 'any')])) : undefined;
+        if (s.Type === 'Lambda') {
+          return {
+            cls: 'LambdaStepConstruct',
+            comments: ['The pipeline\'s role may invoke the function; a function of another account also needs its own resource policy to allow it.'],
+            props: [
+              ['lambdaFunction', call(cls('lambda', 'Function'), 'fromFunctionAttributes', THIS, lit(`${s.Name}Function`), obj([
+                ['functionArn', this.value(s.FunctionArn, 'string')],
+                ['skipPermissions', lit(true)],
+              ]))],
+              ['inputs', inputs], ['outputs', outputs],
+            ],
+          };
+        }
+        const url = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(\d{12})\/(.+)$/.exec(s.SqsQueueUrl ?? '');
+        if (!url) {
+          return undefined;
+        }
+        const partition = (s.SqsQueueUrl as string).includes('.amazonaws.com.cn') ? 'aws-cn' : 'aws';
+        return {
+          cls: 'CallbackStepConstruct',
+          props: [
+            ['queue', call(cls('sqs', 'Queue'), 'fromQueueAttributes', THIS, lit(`${s.Name}Queue`), obj([
+              ['queueArn', lit(`arn:${partition}:sqs:${url[1]}:${url[2]}:${url[3]}`)],
+              ['queueUrl', lit(s.SqsQueueUrl)],
+            ]))],
+            ['inputs', inputs], ['outputs', outputs],
+          ],
+        };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private container(c: any, comments: string[], image: (uri: any, comment: string[]) => Expr): Expr {
+    return obj([
+      ['image', image(c.Image, comments)],
+      ['modelDataUrl', c.ModelDataUrl !== undefined ? this.value(c.ModelDataUrl, 'string') : undefined],
+      ['environment', c.Environment ? obj(Object.entries(c.Environment).map(([k, x]) => [k, this.value(x, 'string')])) : undefined],
+    ]);
+  }
+
+  private condition(c: any): Expr {
+    const C = cls('lib', 'Condition');
+    const binary: Record<string, string> = {
+      Equals: 'Equals', GreaterThan: 'GreaterThan', GreaterThanOrEqualTo: 'GreaterThanOrEqualTo', LessThan: 'LessThan', LessThanOrEqualTo: 'LessThanOrEqualTo',
+    };
+    if (c.Type === 'Not') {
+      return call(C, 'negate', this.condition(c.Condition));
+    }
+    if (c.Type === 'Or') {
+      return call(C, 'anyOf', ...(c.Conditions ?? []).map((x: any) => this.condition(x)));
+    }
+    const kindOf = (x: any): 'number' | 'string' | 'boolean' | undefined => {
+      if (typeof x === 'number') {
+        return 'number';
+      }
+      if (typeof x === 'boolean') {
+        return 'boolean';
+      }
+      if (typeof x === 'string') {
+        return 'string';
+      }
+      const pv = this.operandOf(x);
+      if (!pv) {
+        return undefined;
+      }
+      return pv.kind === ValueKind.INTEGER || pv.kind === ValueKind.FLOAT ? 'number' : pv.kind === ValueKind.BOOLEAN ? 'boolean' : pv.kind === ValueKind.STRING ? 'string' : undefined;
+    };
+    if (c.Type === 'In') {
+      const kinds = [c.QueryValue, ...(c.Values ?? [])].map(kindOf);
+      const numeric = kinds.includes('number');
+      const want = numeric ? 'number' : 'string';
+      return call(C, numeric ? 'numberIn' : 'stringIn', this.operand(c.QueryValue, want), arr((c.Values ?? []).map((x: any) => this.operand(x, want))));
+    }
+    if (binary[c.Type]) {
+      const kinds = [kindOf(c.LeftValue), kindOf(c.RightValue)];
+      if (c.Type === 'Equals' && kinds[1] === 'boolean' && typeof c.RightValue === 'boolean') {
+        return call(C, 'booleanEquals', this.operand(c.LeftValue, 'string'), lit(c.RightValue));
+      }
+      const numeric = kinds.includes('number') || (kinds[0] === undefined && kinds[1] === undefined);
+      const want = numeric ? 'number' : 'string';
+      return call(C, `${want}${binary[c.Type]}`, this.operand(c.LeftValue, want), this.operand(c.RightValue, want));
+    }
+    throw new DefinitionError(`condition of type ${JSON.stringify(c.Type)}: expected Equals, GreaterThan, GreaterThanOrEqualTo, LessThan, LessThanOrEqualTo, In, Not or Or`);
+  }
+
+  private operand(x: any, want: 'number' | 'string'): Expr {
+    const op = this.operandOf(x);
+    if (op) {
+      return want === 'number' ? op.num : op.str;
+    }
+    return this.value(x, want);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Building, comparing, overriding
+
+  /** Builds the statements in memory (the same tree that is printed) and returns the pipeline and its steps. */
+  private build(): { stack: cdk.Stack; pipeline: any; vars: Map<string, any> } {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Import', { env: envOf(this.def) });
+    const modules: Record<ModuleName, any> = { lib: lib(), cdk, iam, lambda, sqs };
+    const vars = new Map<string, any>();
+    for (const st of this.statements) {
+      const value = evaluate(st.expr, stack, modules, vars);
+      if (st.name) {
+        vars.set(st.name, value);
+      }
+    }
+    return { stack, pipeline: vars.get('pipeline'), vars };
+  }
+
+  private addOverridesFromDiff(): void {
+    const { stack, pipeline } = this.build();
+    const rendered = stack.resolve(pipeline.renderDefinition());
+    const byName = new Map<string, any>();
+    const index = (steps: any[]) => steps.forEach((s) => {
+      byName.set(s.Name, s);
+      if (s.Type === 'Condition') {
+        index(s.Arguments.IfSteps ?? []);
+        index(s.Arguments.ElseSteps ?? []);
+      }
+    });
+    index(rendered.Steps);
+    const overrides: Statement[] = [];
+    for (const info of this.steps.values()) {
+      const input = info.step;
+      const got = byName.get(input.Name);
+      const diffs: Array<{ path: string[]; value: any; remove: boolean }> = [];
+      diff(input, got, [], diffs, input.Type === 'Condition');
+      if (diffs.length === 0) {
+        continue;
+      }
+      const list = this.escapeHatches[input.Name] ?? (this.escapeHatches[input.Name] = []);
+      for (const d of diffs) {
+        const path = d.path.join('.');
+        list.push(path);
+        overrides.push({
+          expr: d.remove ? call(v(info.varName), 'addDeletionOverride', lit(path))
+            : call(v(info.varName), 'addOverride', lit(path), this.value(d.value, 'any')),
+          comments: d === diffs[0] ? [`${input.Name}: what ${this.typedName(input)} does not render as the definition has it (escape hatch).`] : undefined,
+        });
+      }
+      this.summary.push(`${info.path} ${input.Name}: ${diffs.length} field(s) written with addOverride/addDeletionOverride: ${list.filter((x) => x !== 'CustomStepConstruct').join(', ')}`);
+    }
+    this.statements.push(...overrides);
+    for (const note of normalizations(this.def, rendered)) {
+      this.summary.push(note);
+    }
+  }
+
+  private typedName(s: any): string {
+    return TYPED_STEPS.includes(s.Type) ? `the ${s.Type} construct` : 'the custom step';
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Printing
+
+  private printSource(): string {
+    const libNames = new Set<string>();
+    const cdkNames = new Set<string>(['Stack', 'StackProps']);
+    const namespaces = new Set<string>();
+    for (const st of this.statements) {
+      for (const m of modulesOf(st.expr)) {
+        const [mod, name] = m.split(':');
+        if (mod === 'lib') {
+          libNames.add(name);
+        } else if (mod === 'cdk') {
+          cdkNames.add(name);
+        } else {
+          namespaces.add(mod);
+        }
+      }
+    }
+    const lines: string[] = [];
+    lines.push(`import { ${[...cdkNames].sort().join(', ')} } from '${MODULE_IMPORTS.cdk}';`);
+    for (const ns of [...namespaces].sort()) {
+      lines.push(`import * as ${ns} from '${MODULE_IMPORTS[ns as ModuleName]}';`);
+    }
+    const sortedLib = [...libNames].sort();
+    lines.push(`import {\n${sortedLib.map((n) => `  ${n},`).join('\n')}\n} from '${MODULE_IMPORTS.lib}';`);
+    lines.push('import { Construct } from \'constructs\';');
+    lines.push('');
+    lines.push('/**');
+    lines.push(' * Generated by `cdk-sagemaker-pipelines import`. Steps run as the pipeline\'s own role (least privilege derived from');
+    lines.push(' * the steps), not the role ARN of the imported definition.');
+    lines.push(' */');
+    lines.push(`export class ${this.className} extends Stack {`);
+    lines.push('  /** The imported pipeline. */');
+    lines.push('  public readonly pipeline: MlPipeline;');
+    lines.push('');
+    lines.push('  constructor(scope: Construct, id: string, props?: StackProps) {');
+    lines.push('    super(scope, id, props);');
+    lines.push('');
+    const indent = '    ';
+    for (const st of this.statements) {
+      for (const c of st.comments ?? []) {
+        lines.push(...wrapComment(c, indent));
+      }
+      const code = print(st.expr, indent);
+      const target = st.name === 'pipeline' ? 'this.pipeline = ' : st.name ? `const ${st.name} = ` : '';
+      lines.push(`${indent}${target}${code};`);
+    }
+    lines.push('  }');
+    lines.push('}');
+    return lines.join('\n') + '\n';
+  }
+}
+
+/** The account and region the definition's ARNs name (those the importer builds its stack in), or placeholders. */
+function envOf(def: any): { account: string; region: string } {
+  const text = JSON.stringify(def.Steps);
+  const account = /arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(text)?.[1] ?? '123456789012';
+  const region = /arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):/.exec(text)?.[1] ?? /\.dkr\.ecr\.([a-z0-9-]+)\./.exec(text)?.[1] ?? 'us-east-1';
+  return { account, region };
+}
+
+/** A comment as `//` lines of at most 120 characters. */
+function wrapComment(text: string, indent: string): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line.length > 0 && indent.length + 3 + line.length + 1 + word.length > 120) {
+      out.push(`${indent}// ${line}`);
+      line = word;
+    } else {
+      line = line.length > 0 ? `${line} ${word}` : word;
+    }
+  }
+  out.push(`${indent}// ${line}`);
+  return out;
+}
+
+function duration(seconds: any): Expr {
+  return call(cls('cdk', 'Duration'), 'seconds', typeof seconds === 'number' ? lit(seconds) : json(seconds));
+}
+
+/** Keys whose values the generated stack renders differently on purpose (the normalizations). */
+const NORMALIZED_KEYS = new Set(['RoleArn', 'ExecutionRoleArn']);
+
+/** The differences between the input step and the rendered one, as override paths (from the step's top level). */
+function diff(input: any, got: any, path: string[], out: Array<{ path: string[]; value: any; remove: boolean }>, isCondition: boolean): void {
+  if (path.length === 2 && path[0] === 'Arguments' && NORMALIZED_KEYS.has(path[1])) {
+    return;
+  }
+  if (isCondition && path.length === 2 && path[0] === 'Arguments' && (path[1] === 'IfSteps' || path[1] === 'ElseSteps')) {
+    return; // the branches' steps are compared as steps of their own
+  }
+  if (JSON.stringify(input) === JSON.stringify(got)) {
+    return;
+  }
+  const isObj = (x: any) => x !== null && typeof x === 'object' && !Array.isArray(x);
+  if (isObj(input) && isObj(got) && !('Get' in input) && !('Std:Join' in input) && !('Std:JsonGet' in input)) {
+    for (const key of new Set([...Object.keys(input), ...Object.keys(got)])) {
+      if (key.includes('.')) {
+        out.push({ path, value: input, remove: false });
+        return;
+      }
+    }
+    for (const key of Object.keys(input)) {
+      diff(input[key], got[key], [...path, key], out, isCondition);
+    }
+    for (const key of Object.keys(got)) {
+      if (!(key in input) && !(path.length === 1 && path[0] === 'Arguments' && NORMALIZED_KEYS.has(key))) {
+        out.push({ path: [...path, key], value: undefined, remove: true });
+      }
+    }
+    return;
+  }
+  if (input === undefined) {
+    out.push({ path, value: undefined, remove: true });
+    return;
+  }
+  out.push({ path, value: input, remove: false });
+}
+
+/** The documented normalizations that apply to this definition. */
+function normalizations(input: any, rendered: any): string[] {
+  const notes: string[] = [];
+  const roles = new Set<string>();
+  const scan = (x: any) => {
+    if (Array.isArray(x)) {
+      x.forEach(scan);
+    } else if (x && typeof x === 'object') {
+      for (const [k, val] of Object.entries(x)) {
+        if (NORMALIZED_KEYS.has(k) && typeof val === 'string') {
+          roles.add(val);
+        }
+        scan(val);
+      }
+    }
+  };
+  scan(input.Steps);
+  if (roles.size > 0) {
+    notes.push(`normalized: RoleArn/ExecutionRoleArn (${[...roles].join(', ')}) become the pipeline's own role`);
+  }
+  if (input.PipelineExperimentConfig === undefined && rendered.PipelineExperimentConfig === null) {
+    notes.push('normalized: no PipelineExperimentConfig becomes PipelineExperimentConfig.none() (null)');
+  }
+  if (input.Version !== undefined && input.Version !== rendered.Version) {
+    notes.push(`normalized: Version ${input.Version} becomes ${rendered.Version}`);
+  }
+  return notes;
+}
+
+let libExports: any;
+
+/** The library's exports (loaded lazily: the library's index imports nothing of the importer). */
+function lib(): any {
+  if (!libExports) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    libExports = require('../index');
+  }
+  return libExports;
+}
+
+export { quote };

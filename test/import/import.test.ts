@@ -1,0 +1,195 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import * as ts from 'typescript';
+import * as lib from '../../src';
+import { main } from '../../src/import/cli';
+import { importDefinition, parseDefinitionText } from '../../src/import/importer';
+import { definitionOf } from '../util';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'import');
+const OUT_DIR = path.join(__dirname, '__imported__');
+const ROOT = path.join(__dirname, '..', '..');
+
+function fixture(name: string): any {
+  return JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), 'utf-8'));
+}
+
+/** Writes the generated stack where the project's tsconfig and eslint config cover it. */
+function writeGenerated(name: string, source: string): string {
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const file = path.join(OUT_DIR, `${name}.ts`);
+  fs.writeFileSync(file, source);
+  return file;
+}
+
+/** Type-checks generated files against the library's sources (the package name mapped to src/index.ts). */
+function typeErrors(files: string[]): string[] {
+  const program = ts.createProgram(files, {
+    target: ts.ScriptTarget.ES2020,
+    module: ts.ModuleKind.CommonJS,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    esModuleInterop: true,
+    noUnusedLocals: true,
+    baseUrl: ROOT,
+    paths: { 'cdk-sagemaker-pipelines': ['src/index.ts'] },
+  });
+  return ts.getPreEmitDiagnostics(program)
+    .filter((d) => d.file && files.includes(path.resolve(d.file.fileName)))
+    .map((d) => `${path.basename(d.file!.fileName)}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+}
+
+/** Runs a generated stack: transpiled, with the package name resolved to the library's sources. */
+function synthesize(source: string, className: string): any {
+  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+  const module = { exports: {} as any };
+  const requireFor = (id: string) => (id === 'cdk-sagemaker-pipelines' ? lib : require(id));
+  new Function('require', 'module', 'exports', js)(requireFor, module, module.exports);
+  const app = new App();
+  const stack = new module.exports[className](app, 'Imported', { env: { account: '111122223333', region: 'us-east-1' } });
+  return definitionOf(stack.pipeline);
+}
+
+/** The documented normalizations: the steps' role becomes the pipeline's own role. */
+function normalize(definition: any): any {
+  return JSON.parse(JSON.stringify(definition, (key, value) => (key === 'RoleArn' || key === 'ExecutionRoleArn' ? '<role>' : value)));
+}
+
+/** Every leaf path where two definitions differ ("field by field"). */
+function differences(a: any, b: any, at = ''): string[] {
+  if (JSON.stringify(a) === JSON.stringify(b)) {
+    return [];
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => differences(a[k], b[k], `${at}/${k}`));
+  }
+  return [`${at}: ${JSON.stringify(a)} != ${JSON.stringify(b)}`];
+}
+
+const CASES: Array<[string, string]> = [
+  ['seed-pipeline', 'SeedPipelineStack'],
+  ['tuning-transform-register', 'TuningTransformRegisterStack'],
+  ['lambda-callback-nested-conditions', 'LabelingStack'],
+  ['check-steps-drift-baselines', 'DriftBaselinesStack'],
+  ['unknown-step-type', 'EndpointStack'],
+];
+
+describe('import: a definition to a typed stack and back', () => {
+  const generated: Record<string, { file: string; source: string; summary: string[]; hatches: Record<string, string[]> }> = {};
+  beforeAll(() => {
+    for (const [name, className] of CASES) {
+      const result = importDefinition(fixture(name), { className, pipelineName: 'imported' });
+      generated[name] = { file: writeGenerated(name, result.source), source: result.source, summary: result.summary, hatches: result.escapeHatches };
+    }
+  });
+
+  test.each(CASES)('%s: the generated stack synthesizes the same definition, field by field', (name, className) => {
+    const input = fixture(name);
+    const output = synthesize(generated[name].source, className);
+    const expected = normalize({ ...input, PipelineExperimentConfig: input.PipelineExperimentConfig ?? null });
+    expect(differences(expected, normalize(output))).toEqual([]);
+  });
+
+  test('the generated stacks compile against the library (strict, no unused locals)', () => {
+    expect(typeErrors(CASES.map(([name]) => generated[name].file))).toEqual([]);
+  });
+
+  test('the generated stacks pass the project\'s eslint configuration', async () => {
+    const { loadESLint } = require('eslint');
+    const LegacyESLint = await loadESLint({ useFlatConfig: false });
+    // The package cannot resolve its own name inside its repository (it is not installed there); in a user's project,
+    // where the package is installed, import/no-unresolved applies. Every other rule is the project's.
+    const eslint = new LegacyESLint({ cwd: ROOT, overrideConfig: { rules: { 'import/no-unresolved': 'off' } } });
+    const results = await eslint.lintFiles(CASES.map(([name]) => generated[name].file));
+    const problems = results.flatMap((r: any) => r.messages.map((m: any) => `${path.basename(r.filePath)}:${m.line} ${m.ruleId}: ${m.message}`));
+    expect(problems).toEqual([]);
+  });
+
+  test('typed constructs and the library\'s accessors, not raw references', () => {
+    const seed = generated['seed-pipeline'];
+    expect(seed.source).toContain("new ProcessingStepConstruct(this, 'Preprocess', {");
+    expect(seed.source).toContain("s3Uri: preprocess.outputS3Uri('train')");
+    expect(seed.source).toContain('modelDataUrl: train.modelArtifactsS3Uri');
+    expect(seed.source).toContain("const evaluationReportFile = new PropertyFile({ name: 'EvaluationReport', outputName: 'evaluation', path: 'evaluation.json' });");
+    expect(seed.source).toMatch(/Condition\.numberGreaterThanOrEqualTo\(\s*evaluationReportFile\.jsonGet\('binary_classification_metrics\.accuracy\.value'\)\.valueAsNumber,\s*accuracyThreshold\.valueAsNumber/);
+    expect(seed.source).toContain("enumValues: ['PendingManualApproval', 'Approved', 'Rejected']");
+    expect(seed.source).not.toContain('{ Get:');
+    // The seed pipeline maps completely: no escape hatch.
+    expect(seed.hatches).toEqual({});
+    // Code stays where the definition has it, with a comment on the CDK way.
+    expect(seed.source).toContain("ProcessingCode.fromAsset('<script>') ships a local script with the stack");
+
+    const labeling = generated['lambda-callback-nested-conditions'];
+    expect(labeling.source).toContain("inputs: { input: fetch.outputAsString('location') }");
+    expect(labeling.source).toMatch(/Condition\.anyOf\(\s*Condition\.numberGreaterThan\(label\.outputAsNumber\('score'\), threshold\.valueAsNumber\)/);
+    expect(labeling.source).toContain("Condition.negate(Condition.stringIn(mode.valueAsString, ['skip']))");
+    expect(labeling.source).toContain("experimentConfig: PipelineExperimentConfig.of({ experimentName: 'labeling' })");
+    expect(labeling.source).toContain("cacheConfig: { enabled: true, expireAfter: Duration.parse('PT12H') }");
+
+    const tuning = generated['tuning-transform-register'];
+    expect(tuning.source).toContain('dependsOn: [batchScore]');
+    expect(tuning.source).toContain('modelName: bestModel.modelName');
+    expect(tuning.source).toContain("propertyAsString('TrainingJobSummaries[0].TrainingJobName')");
+    expect(tuning.source).toContain('exceptionTypes: [RetryExceptionType.STEP_SERVICE_FAULT, RetryExceptionType.STEP_THROTTLING]');
+  });
+
+  test('what the library does not model goes through an escape hatch, with a comment and a summary line', () => {
+    const unknown = generated['unknown-step-type'];
+    expect(unknown.source).toContain("new CustomStepConstruct(this, 'Deploy', {");
+    expect(unknown.source).toContain("stepType: 'Endpoint'");
+    expect(unknown.source).toContain('// Endpoint: the library has no construct for Endpoint steps');
+    expect(unknown.summary).toContain('Steps[1] Deploy (Endpoint): CustomStepConstruct (escape hatch: the library has no construct for Endpoint steps; no permission derived)');
+    expect(unknown.hatches).toEqual({ Deploy: ['CustomStepConstruct'] });
+
+    // A field the typed construct renders otherwise (the SDK writes an empty Environment) is an override.
+    const tuning = generated['tuning-transform-register'];
+    expect(tuning.hatches.BestModel).toEqual(['Arguments.PrimaryContainer.Environment']);
+    expect(tuning.source).toContain("bestModel.addOverride('Arguments.PrimaryContainer.Environment', {});");
+    expect(tuning.summary).toContain('Steps[1] BestModel: 1 field(s) written with addOverride/addDeletionOverride: Arguments.PrimaryContainer.Environment');
+    expect(tuning.summary.some((l) => l.startsWith('Steps[0] Tune (Tuning): CustomStepConstruct (escape hatch: the importer does not map Tuning steps'))).toBe(true);
+    expect(tuning.summary).toContain("normalized: RoleArn/ExecutionRoleArn (arn:aws:iam::111122223333:role/SageMakerPipelineRole) become the pipeline's own role");
+  });
+
+  test('a malformed definition is an error naming the path in the JSON and what was expected', () => {
+    const bad = (def: any) => () => importDefinition(def, { fileName: 'def.json' });
+    expect(bad({ Version: '2020-12-01' })).toThrow('def.json: Steps: expected a list of steps, got undefined');
+    expect(bad({ Steps: [{ Name: 'A', Type: 'Fail', Arguments: {} }, { Name: 'A', Type: 'Fail', Arguments: {} }] }))
+      .toThrow('def.json: Steps[1].Name: expected a name no other step has, got "A"');
+    expect(bad({ Steps: [{ Name: 'bad name', Type: 'Fail' }] })).toThrow('def.json: Steps[0].Name: expected a step name (1 to 64 of A-Z, a-z, 0-9, -, _), got "bad name"');
+    expect(bad({ Steps: [{ Name: 'C', Type: 'Condition', Arguments: { Conditions: [], IfSteps: [{ Name: 'D', Type: 7 }] } }] }))
+      .toThrow('def.json: Steps[0].Arguments.IfSteps[0].Type: expected a step type such as Processing or Training, got 7');
+    expect(bad({ Parameters: [], Steps: [{ Name: 'F', Type: 'Fail', Arguments: { ErrorMessage: { Get: 'Parameters.Missing' } } }] }))
+      .toThrow('def.json: Steps[0].Arguments.ErrorMessage: expected a declared parameter (none declared), got "Parameters.Missing"');
+    expect(bad({ Steps: [{ Name: 'F', Type: 'Fail', DependsOn: ['Nope'], Arguments: {} }] }))
+      .toThrow('def.json: Steps[0].DependsOn[0]: expected the name of a step of this definition, got "Nope"');
+    expect(bad({ Parameters: [{ Name: 'P', Type: 'Text' }], Steps: [] })).toThrow('def.json: Parameters[0].Type: expected String, Integer, Float or Boolean, got "Text"');
+    expect(() => parseDefinitionText('{"Steps": [', 'def.json')).toThrow(/^def\.json: not JSON: /);
+  });
+
+  test('a DescribePipeline response is read through its PipelineDefinition', () => {
+    const described = JSON.stringify({ PipelineName: 'x', PipelineDefinition: JSON.stringify(fixture('unknown-step-type')) });
+    expect(parseDefinitionText(described).Steps[1].Name).toBe('Deploy');
+  });
+
+  test('the command writes the stack and prints the summary; bad input exits 1 with the error', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-cli-'));
+    const out = path.join(dir, 'my-pipeline-stack.ts');
+    const errors: string[] = [];
+    expect(main(['import', path.join(FIXTURES, 'unknown-step-type.json'), '--out', out], () => undefined, (s) => errors.push(s))).toBe(0);
+    expect(fs.readFileSync(out, 'utf-8')).toContain('export class MyPipelineStack extends Stack {');
+    expect(errors.join('')).toContain('CustomStepConstruct (escape hatch');
+    expect(errors.join('')).toContain(`wrote ${out}: class MyPipelineStack; 1 step(s) with an escape hatch`);
+
+    const malformed = path.join(dir, 'bad.json');
+    fs.writeFileSync(malformed, JSON.stringify({ Steps: [{ Name: 'X', Type: 'Fail', Arguments: [] }] }));
+    const messages: string[] = [];
+    expect(main(['import', malformed], () => undefined, (s) => messages.push(s))).toBe(1);
+    expect(messages.join('')).toBe(`error: ${malformed}: Steps[0].Arguments: expected an object, got []\n`);
+    expect(main(['export', malformed], () => undefined, () => undefined)).toBe(2);
+    expect(main(['import'], () => undefined, () => undefined)).toBe(2);
+  });
+});
