@@ -10,7 +10,11 @@ aws sagemaker describe-pipeline) and writes a TypeScript CDK stack that builds t
 The summary (what became which construct, what went through an escape hatch) goes to stderr.`;
 
 /** Runs the command line; returns the exit code. */
-export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): number {
+export function main(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): number {
   const [command, ...rest] = argv;
   if (command !== 'import') {
     err(`${command === undefined ? 'no command given' : `unknown command '${command}'`}\n${USAGE}\n`);

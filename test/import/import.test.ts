@@ -46,6 +46,7 @@ function typeErrors(files: string[]): string[] {
 function synthesize(source: string, className: string): any {
   const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
   const module = { exports: {} as any };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const requireFor = (id: string) => (id === 'cdk-sagemaker-pipelines' ? lib : require(id));
   new Function('require', 'module', 'exports', js)(requireFor, module, module.exports);
   const app = new App();
@@ -99,11 +100,12 @@ describe('import: a definition to a typed stack and back', () => {
   });
 
   test('the generated stacks pass the project\'s eslint configuration', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { loadESLint } = require('eslint');
     const LegacyESLint = await loadESLint({ useFlatConfig: false });
     // The package cannot resolve its own name inside its repository (it is not installed there); in a user's project,
     // where the package is installed, import/no-unresolved applies. Every other rule is the project's.
-    const eslint = new LegacyESLint({ cwd: ROOT, overrideConfig: { rules: { 'import/no-unresolved': 'off' } } });
+    const eslint = new LegacyESLint({ cwd: ROOT, ignore: false, overrideConfig: { rules: { 'import/no-unresolved': 'off' } } });
     const results = await eslint.lintFiles(CASES.map(([name]) => generated[name].file));
     const problems = results.flatMap((r: any) => r.messages.map((m: any) => `${path.basename(r.filePath)}:${m.line} ${m.ruleId}: ${m.message}`));
     expect(problems).toEqual([]);
