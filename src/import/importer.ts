@@ -32,7 +32,7 @@ export interface ImportOptions {
 export class DefinitionError extends Error {}
 
 const STEP_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
-const TYPED_STEPS = ['Processing', 'Training', 'Model', 'RegisterModel', 'Transform', 'Condition', 'Fail', 'Lambda', 'Callback'];
+const TYPED_STEPS = ['Processing', 'Training', 'Tuning', 'Model', 'RegisterModel', 'Transform', 'Condition', 'Fail', 'Lambda', 'Callback'];
 /** Step types the library has a construct for, which the importer writes as custom steps for now. */
 const TYPES_NOT_IMPORTED: Record<string, string> = {
   Tuning: 'TuningStepConstruct',
@@ -295,6 +295,10 @@ class Importer {
       return this.reference(x.Get);
     }
     const join = x['Std:Join'];
+    const top = this.topModel(join);
+    if (keys[0] === 'Std:Join' && top) {
+      return { kind: ValueKind.STRING, str: top, num: top };
+    }
     if (keys[0] === 'Std:Join' && typeof join?.On === 'string' && Array.isArray(join.Values)) {
       const e = get(call(cls('lib', 'Join'), 'of', lit(join.On), arr(join.Values.map((i: any) => this.value(i, 'string')))), 'valueAsString');
       return { kind: ValueKind.STRING, str: e, num: e };
@@ -304,6 +308,19 @@ class Importer {
       return jg ? { kind: ValueKind.ANY, str: get(jg, 'valueAsString'), num: get(jg, 'valueAsNumber') } : undefined;
     }
     return undefined;
+  }
+
+  /** `<output path>/<k-th training job>/output/model.tar.gz` of a typed tuning step: its `topModelS3Uri(k)`. */
+  private topModel(join: any): Expr | undefined {
+    if (join?.On !== '/' || !Array.isArray(join.Values) || join.Values.length !== 3 || join.Values[2] !== 'output/model.tar.gz') {
+      return undefined;
+    }
+    const m = typeof join.Values[1]?.Get === 'string' ? /^Steps\.([A-Za-z0-9\-_]+)\.TrainingJobSummaries\[(\d+)\]\.TrainingJobName$/.exec(join.Values[1].Get) : null;
+    const info = m ? this.steps.get(m[1]) : undefined;
+    if (!info || info.step.Type !== 'Tuning' || JSON.stringify(info.step.Arguments?.TrainingJobDefinition?.OutputDataConfig?.S3OutputPath) !== JSON.stringify(join.Values[0])) {
+      return undefined;
+    }
+    return call(v(info.varName), 'topModelS3Uri', lit(Number(m![2])));
   }
 
   /** A `Get` reference as the library's accessors. */
@@ -566,33 +583,35 @@ class Importer {
           ],
         };
       }
-      case 'Training': {
-        const algo = a.AlgorithmSpecification ?? {};
-        const res = a.ResourceConfig ?? {};
+      case 'Training':
+        return { cls: 'TrainingStepConstruct', comments, props: this.trainingJob(a, a.HyperParameters, a.ResourceConfig, comments, image) };
+      case 'Tuning': {
+        const config = a.HyperParameterTuningJobConfig ?? {};
+        const job = a.TrainingJobDefinition ?? {};
+        const ranges = config.ParameterRanges ?? {};
+        const numericRanges = (list: any[] | undefined) => (list && list.length > 0 ? arr(list.map((r: any) => obj([
+          ['name', lit(r.Name)],
+          ['min', typeof r.MinValue === 'string' && r.MinValue.trim() !== '' && !isNaN(Number(r.MinValue)) ? lit(Number(r.MinValue)) : num(r.MinValue)],
+          ['max', typeof r.MaxValue === 'string' && r.MaxValue.trim() !== '' && !isNaN(Number(r.MaxValue)) ? lit(Number(r.MaxValue)) : num(r.MaxValue)],
+          ['scaling', r.ScalingType ? this.enumMember('ScalingType', r.ScalingType) : undefined],
+        ]))) : undefined);
         return {
-          cls: 'TrainingStepConstruct',
+          cls: 'TuningStepConstruct',
           comments,
           props: [
-            ['image', image(algo.TrainingImage, comments)],
-            ['inputMode', algo.TrainingInputMode ? this.enumMember('TrainingInputMode', algo.TrainingInputMode) : undefined],
-            ['hyperparameters', env(a.HyperParameters)],
-            ['channels', a.InputDataConfig ? arr(a.InputDataConfig.map((c: any) => obj([
-              ['channelName', lit(c.ChannelName)],
-              ['s3Uri', str(c.DataSource?.S3DataSource?.S3Uri)],
-              ['contentType', str(c.ContentType)],
-              ['compression', c.CompressionType ? this.enumMember('CompressionType', c.CompressionType) : undefined],
-              ['s3DataType', c.DataSource?.S3DataSource?.S3DataType ? this.enumMember('S3DataType', c.DataSource.S3DataSource.S3DataType) : undefined],
-              ['distribution', c.DataSource?.S3DataSource?.S3DataDistributionType
-                ? this.enumMember('DataDistribution', c.DataSource.S3DataSource.S3DataDistributionType) : undefined],
-              ['inputMode', c.InputMode ? this.enumMember('TrainingInputMode', c.InputMode) : undefined],
+            ['objectiveMetricName', str(config.HyperParameterTuningJobObjective?.MetricName)],
+            ['objectiveType', config.HyperParameterTuningJobObjective?.Type ? this.enumMember('ObjectiveType', config.HyperParameterTuningJobObjective.Type) : undefined],
+            ['strategy', config.Strategy ? this.enumMember('TuningStrategy', config.Strategy) : undefined],
+            ['maxTrainingJobs', num(config.ResourceLimits?.MaxNumberOfTrainingJobs)],
+            ['maxParallelTrainingJobs', num(config.ResourceLimits?.MaxParallelTrainingJobs)],
+            ['earlyStopping', config.TrainingJobEarlyStoppingType !== undefined ? lit(config.TrainingJobEarlyStoppingType === 'Auto') : undefined],
+            ['integerRanges', numericRanges(ranges.IntegerParameterRanges)],
+            ['continuousRanges', numericRanges(ranges.ContinuousParameterRanges)],
+            ['categoricalRanges', ranges.CategoricalParameterRanges?.length ? arr(ranges.CategoricalParameterRanges.map((r: any) => obj([
+              ['name', lit(r.Name)],
+              ['values', this.value(r.Values, 'string')],
             ]))) : undefined],
-            ['outputPath', str(a.OutputDataConfig?.S3OutputPath)],
-            ['instanceType', instanceType(res.InstanceType)],
-            ['instanceCount', num(res.InstanceCount)],
-            ['volumeSize', gib(res.VolumeSizeInGB)],
-            ['maxRuntime', a.StoppingCondition?.MaxRuntimeInSeconds !== undefined ? duration(a.StoppingCondition.MaxRuntimeInSeconds) : undefined],
-            ['environment', env(a.Environment)],
-            ['metricDefinitions', algo.MetricDefinitions ? arr(algo.MetricDefinitions.map((m: any) => obj([['name', str(m.Name)], ['regex', str(m.Regex)]]))) : undefined],
+            ...this.trainingJob(job, job.StaticHyperParameters, job.ResourceConfig ?? job.HyperParameterTuningResourceConfig, comments, image),
           ],
         };
       }
@@ -723,6 +742,41 @@ class Importer {
       default:
         return undefined;
     }
+  }
+
+  /** The props of a training job (a Training step's arguments, or a tuning step's TrainingJobDefinition). */
+  private trainingJob(a: any, hyperparameters: any, res: any, comments: string[], image: (uri: any, comment: string[]) => Expr): Array<[string, Expr | undefined]> {
+    const algo = a.AlgorithmSpecification ?? {};
+    res = res ?? {};
+    const num = (x: any) => (x === undefined ? undefined : this.value(x, 'number'));
+    const str = (x: any) => (x === undefined ? undefined : this.value(x, 'string'));
+    const env = (x: any) => (x === undefined ? undefined : obj(Object.entries(x).map(([k, val]) => [k, this.value(val, 'string')])));
+    return [
+      ['image', image(algo.TrainingImage, comments)],
+      ['inputMode', algo.TrainingInputMode ? this.enumMember('TrainingInputMode', algo.TrainingInputMode) : undefined],
+      ['hyperparameters', env(hyperparameters)],
+      ['channels', a.InputDataConfig ? arr(a.InputDataConfig.map((c: any) => obj([
+        ['channelName', lit(c.ChannelName)],
+        ['s3Uri', str(c.DataSource?.S3DataSource?.S3Uri)],
+        ['contentType', str(c.ContentType)],
+        ['compression', c.CompressionType ? this.enumMember('CompressionType', c.CompressionType) : undefined],
+        ['s3DataType', c.DataSource?.S3DataSource?.S3DataType ? this.enumMember('S3DataType', c.DataSource.S3DataSource.S3DataType) : undefined],
+        ['distribution', c.DataSource?.S3DataSource?.S3DataDistributionType
+          ? this.enumMember('DataDistribution', c.DataSource.S3DataSource.S3DataDistributionType) : undefined],
+        ['inputMode', c.InputMode ? this.enumMember('TrainingInputMode', c.InputMode) : undefined],
+      ]))) : undefined],
+      ['outputPath', str(a.OutputDataConfig?.S3OutputPath)],
+      ['instanceType', res.InstanceType === undefined ? undefined : call(cls('lib', 'InstanceType'), 'of', this.value(res.InstanceType, 'string'))],
+      ['instanceCount', num(res.InstanceCount)],
+      ['volumeSize', res.VolumeSizeInGB === undefined ? undefined : call(cls('cdk', 'Size'), 'gibibytes', num(res.VolumeSizeInGB)!)],
+      ['maxRuntime', a.StoppingCondition?.MaxRuntimeInSeconds !== undefined ? duration(a.StoppingCondition.MaxRuntimeInSeconds) : undefined],
+      ['useSpotInstances', a.EnableManagedSpotTraining !== undefined ? lit(a.EnableManagedSpotTraining === true) : undefined],
+      ['maxWaitTime', a.StoppingCondition?.MaxWaitTimeInSeconds !== undefined ? duration(a.StoppingCondition.MaxWaitTimeInSeconds) : undefined],
+      ['checkpointS3Uri', str(a.CheckpointConfig?.S3Uri)],
+      ['checkpointLocalPath', str(a.CheckpointConfig?.LocalPath)],
+      ['environment', env(a.Environment)],
+      ['metricDefinitions', algo.MetricDefinitions ? arr(algo.MetricDefinitions.map((m: any) => obj([['name', str(m.Name)], ['regex', str(m.Regex)]]))) : undefined],
+    ];
   }
 
   private container(c: any, comments: string[], image: (uri: any, comment: string[]) => Expr): Expr {
@@ -932,37 +986,55 @@ function duration(seconds: any): Expr {
 /** Keys whose values the generated stack renders differently on purpose (the normalizations). */
 const NORMALIZED_KEYS = new Set(['RoleArn', 'ExecutionRoleArn']);
 
-/** The differences between the input step and the rendered one, as override paths (from the step's top level). */
+/** Whether two JSON values are equal, whatever the order of their objects' keys. */
+function sameJson(a: any, b: any): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b)) {
+    return false;
+  }
+  if (Array.isArray(a)) {
+    return a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  }
+  const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameJson(a[k], b[k]));
+}
+
+/**
+ * The differences between the input step and the rendered one, as override paths (from the step's top level):
+ * objects and lists of the same length are compared member by member, so an override is as small as it can be.
+ */
 function diff(input: any, got: any, path: string[], out: Array<{ path: string[]; value: any; remove: boolean }>, isCondition: boolean): void {
-  if (path.length === 2 && path[0] === 'Arguments' && NORMALIZED_KEYS.has(path[1])) {
+  if (path.length >= 2 && path[0] === 'Arguments' && NORMALIZED_KEYS.has(path[path.length - 1])) {
     return;
   }
   if (isCondition && path.length === 2 && path[0] === 'Arguments' && (path[1] === 'IfSteps' || path[1] === 'ElseSteps')) {
     return; // the branches' steps are compared as steps of their own
   }
-  if (JSON.stringify(input) === JSON.stringify(got)) {
-    return;
-  }
-  const isObj = (x: any) => x !== null && typeof x === 'object' && !Array.isArray(x);
-  if (isObj(input) && isObj(got) && !('Get' in input) && !('Std:Join' in input) && !('Std:JsonGet' in input)) {
-    for (const key of new Set([...Object.keys(input), ...Object.keys(got)])) {
-      if (key.includes('.')) {
-        out.push({ path, value: input, remove: false });
-        return;
-      }
-    }
-    for (const key of Object.keys(input)) {
-      diff(input[key], got[key], [...path, key], out, isCondition);
-    }
-    for (const key of Object.keys(got)) {
-      if (!(key in input) && !(path.length === 1 && path[0] === 'Arguments' && NORMALIZED_KEYS.has(key))) {
-        out.push({ path: [...path, key], value: undefined, remove: true });
-      }
-    }
+  if (sameJson(input, got)) {
     return;
   }
   if (input === undefined) {
     out.push({ path, value: undefined, remove: true });
+    return;
+  }
+  const isObj = (x: any) => x !== null && typeof x === 'object' && !Array.isArray(x);
+  const isExpression = (x: any) => 'Get' in x || 'Std:Join' in x || 'Std:JsonGet' in x;
+  if (isObj(input) && isObj(got) && !isExpression(input) && !isExpression(got)) {
+    const keys = [...new Set([...Object.keys(input), ...Object.keys(got)])];
+    if (keys.some((k) => k.includes('.') || /^\d+$/.test(k))) {
+      out.push({ path, value: input, remove: false }); // a key an override path cannot name: the whole object
+      return;
+    }
+    for (const key of keys) {
+      diff(input[key], got[key], [...path, key], out, isCondition);
+    }
+    return;
+  }
+  if (Array.isArray(input) && Array.isArray(got) && input.length === got.length && path.length > 0) {
+    input.forEach((x, i) => diff(x, got[i], [...path, String(i)], out, isCondition));
     return;
   }
   out.push({ path, value: input, remove: false });

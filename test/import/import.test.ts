@@ -135,7 +135,9 @@ describe('import: a definition to a typed stack and back', () => {
     const tuning = generated['tuning-transform-register'];
     expect(tuning.source).toContain('dependsOn: [batchScore]');
     expect(tuning.source).toContain('modelName: bestModel.modelName');
-    expect(tuning.source).toContain("propertyAsString('TrainingJobSummaries[0].TrainingJobName')");
+    expect(tuning.source).toContain("new TuningStepConstruct(this, 'Tune', {");
+    expect(tuning.source).toContain('modelDataUrl: tune.topModelS3Uri(0)');
+    expect(tuning.source).toContain("continuousRanges: [{ name: 'eta', min: 0.1, max: 0.5, scaling: ScalingType.AUTO }]");
     expect(tuning.source).toContain('exceptionTypes: [RetryExceptionType.STEP_SERVICE_FAULT, RetryExceptionType.STEP_THROTTLING]');
   });
 
@@ -152,7 +154,9 @@ describe('import: a definition to a typed stack and back', () => {
     expect(tuning.hatches.BestModel).toEqual(['Arguments.PrimaryContainer.Environment']);
     expect(tuning.source).toContain("bestModel.addOverride('Arguments.PrimaryContainer.Environment', {});");
     expect(tuning.summary).toContain('Steps[1] BestModel: 1 field(s) written with addOverride/addDeletionOverride: Arguments.PrimaryContainer.Environment');
-    expect(tuning.summary.some((l) => l.startsWith('Steps[0] Tune (Tuning): CustomStepConstruct (escape hatch: the importer does not map Tuning steps'))).toBe(true);
+    expect(tuning.summary).toContain('Steps[0] Tune (Tuning): TuningStepConstruct');
+    const checks = generated['check-steps-drift-baselines'];
+    expect(checks.summary.some((l) => l.startsWith('Steps[1] DataQuality (QualityCheck): CustomStepConstruct (escape hatch: the importer does not map QualityCheck steps'))).toBe(true);
     expect(tuning.summary).toContain("normalized: RoleArn/ExecutionRoleArn (arn:aws:iam::111122223333:role/SageMakerPipelineRole) become the pipeline's own role");
   });
 
