@@ -745,9 +745,11 @@ class Importer {
   }
 
   /** The props of a training job (a Training step's arguments, or a tuning step's TrainingJobDefinition). */
-  private trainingJob(a: any, hyperparameters: any, res: any, comments: string[], image: (uri: any, comment: string[]) => Expr): Array<[string, Expr | undefined]> {
+  private trainingJob(
+    a: any, hyperparameters: any, resources: any, comments: string[], image: (uri: any, comment: string[]) => Expr,
+  ): Array<[string, Expr | undefined]> {
     const algo = a.AlgorithmSpecification ?? {};
-    res = res ?? {};
+    const res = resources ?? {};
     const num = (x: any) => (x === undefined ? undefined : this.value(x, 'number'));
     const str = (x: any) => (x === undefined ? undefined : this.value(x, 'string'));
     const env = (x: any) => (x === undefined ? undefined : obj(Object.entries(x).map(([k, val]) => [k, this.value(val, 'string')])));
