@@ -43,7 +43,9 @@ describe('escape hatches', () => {
     });
     const rendered = stepOf(definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [deploy] })), 'Deploy');
     expect(rendered).toEqual({
-      Name: 'Deploy', Type: 'Endpoint', DisplayName: 'Deploy the endpoint',
+      Name: 'Deploy',
+      Type: 'Endpoint',
+      DisplayName: 'Deploy the endpoint',
       Arguments: { EndpointConfigName: 'churn-config', EndpointName: 'churn' },
     });
     expect(() => new CustomStepConstruct(stack, 'A', { stepType: 'my step', arguments: {} })).toThrow("TestStack/A: stepType 'my step' is not a step type");
