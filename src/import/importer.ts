@@ -32,7 +32,9 @@ export interface ImportOptions {
 export class DefinitionError extends Error {}
 
 const STEP_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
-const TYPED_STEPS = ['Processing', 'Training', 'Tuning', 'Model', 'RegisterModel', 'Transform', 'Condition', 'Fail', 'Lambda', 'Callback'];
+const TYPED_STEPS = [
+  'Processing', 'Training', 'Tuning', 'Model', 'RegisterModel', 'Transform', 'Condition', 'Fail', 'Lambda', 'Callback', 'QualityCheck', 'EMR', 'AutoML',
+];
 /** Step types the library has a construct for, which the importer writes as custom steps for now. */
 const TYPES_NOT_IMPORTED: Record<string, string> = {
   Tuning: 'TuningStepConstruct',
@@ -360,6 +362,33 @@ class Importer {
     if (typed && type === 'Model' && path === 'ModelName') {
       return str(get(step, 'modelName'));
     }
+    const checkAccessor: Record<string, string> = {
+      CalculatedBaselineStatistics: 'calculatedBaselineStatistics',
+      CalculatedBaselineConstraints: 'calculatedBaselineConstraints',
+      BaselineUsedForDriftCheckStatistics: 'baselineUsedForDriftCheckStatistics',
+      BaselineUsedForDriftCheckConstraints: 'baselineUsedForDriftCheckConstraints',
+    };
+    if (typed && type === 'AutoML') {
+      const env = /^BestCandidate\.InferenceContainers\[0\]\.Environment\['([^']+)'\]$/.exec(path);
+      if (env) {
+        return str(call(step, 'bestCandidateEnvironment', lit(env[1])));
+      }
+      const accessor = ({
+        'BestCandidate.InferenceContainers[0].Image': 'bestCandidateImage',
+        'BestCandidate.InferenceContainers[0].ModelDataUrl': 'bestCandidateModelDataUrl',
+        'BestCandidate.CandidateName': 'bestCandidateName',
+        'AutoMLJobName': 'autoMlJobName',
+      } as Record<string, string>)[path];
+      if (accessor) {
+        return str(get(step, accessor));
+      }
+      if (path === 'BestCandidate.FinalAutoMLJobObjectiveMetric.Value') {
+        return { kind: ValueKind.FLOAT, str: call(step, 'propertyAsString', lit(path)), num: get(step, 'bestCandidateObjectiveValue') };
+      }
+    }
+    if (typed && type === 'QualityCheck' && checkAccessor[path]) {
+      return str(get(step, checkAccessor[path]));
+    }
     if (typed && type === 'RegisterModel' && path === 'ModelPackageArn') {
       return str(get(step, 'modelPackageArn'));
     }
@@ -474,8 +503,10 @@ class Importer {
     }
     const extra = Object.entries(s).filter(([k]) => !COMMON_STEP_FIELDS.includes(k));
     const why = TYPES_NOT_IMPORTED[s.Type] !== undefined
-      ? `the importer does not map ${s.Type} steps to ${TYPES_NOT_IMPORTED[s.Type]} yet`
-      : `the library has no construct for ${s.Type} steps`;
+      ? `the importer cannot map this step to ${TYPES_NOT_IMPORTED[s.Type]}`
+      : TYPED_STEPS.includes(s.Type)
+        ? 'the importer cannot read this step\'s arguments into its construct'
+        : `the library has no construct for ${s.Type} steps`;
     this.statements.push({
       name: info.varName,
       expr: newOf(cls('lib', 'CustomStepConstruct'), THIS, lit(s.Name), obj([
@@ -501,7 +532,8 @@ class Importer {
       ['maxAttempts', p.MaxAttempts !== undefined ? lit(p.MaxAttempts) : undefined],
       ['expireAfter', p.ExpireAfterMin !== undefined ? call(cls('cdk', 'Duration'), 'minutes', lit(p.ExpireAfterMin)) : undefined],
     ]);
-    const cacheable = typed ? !['Condition', 'Fail', 'Model', 'RegisterModel'].includes(s.Type) : true;
+    const cacheable = !typed || ['Processing', 'Training', 'Tuning', 'Transform', 'Lambda', 'Callback', 'QualityCheck', 'EMR', 'AutoML'].includes(s.Type);
+    const retryable = !typed || ['Processing', 'Training', 'Tuning', 'Transform', 'Model', 'RegisterModel', 'AutoML'].includes(s.Type);
     return [
       ['displayName', s.DisplayName !== undefined ? lit(s.DisplayName) : undefined],
       ['description', s.Description !== undefined ? lit(s.Description) : undefined],
@@ -510,7 +542,7 @@ class Importer {
         ['enabled', lit(s.CacheConfig.Enabled ?? true)],
         ['expireAfter', s.CacheConfig.ExpireAfter !== undefined ? call(cls('cdk', 'Duration'), 'parse', lit(s.CacheConfig.ExpireAfter)) : undefined],
       ]) : undefined],
-      ['retryPolicies', Array.isArray(s.RetryPolicies) && !['Condition', 'Fail'].includes(s.Type) ? arr(s.RetryPolicies.map(retry)) : undefined],
+      ['retryPolicies', Array.isArray(s.RetryPolicies) && retryable ? arr(s.RetryPolicies.map(retry)) : undefined],
     ];
   }
 
@@ -612,6 +644,65 @@ class Importer {
               ['values', this.value(r.Values, 'string')],
             ]))) : undefined],
             ...this.trainingJob(job, job.StaticHyperParameters, job.ResourceConfig ?? job.HyperParameterTuningResourceConfig, comments, image),
+          ],
+        };
+      }
+      case 'QualityCheck':
+        return this.qualityCheck(s, a, comments);
+      case 'EMR': {
+        const jar = a.StepConfig?.HadoopJarStep;
+        if (a.ClusterConfig !== undefined || !jar) {
+          return undefined; // a cluster the step creates names roles and an instance profile: kept as written
+        }
+        return {
+          cls: 'EmrStepConstruct',
+          comments,
+          props: [
+            ['clusterId', str(a.ClusterId)],
+            ['executionRole', typeof a.ExecutionRoleArn === 'string'
+              ? call(cls('iam', 'Role'), 'fromRoleArn', THIS, lit(`${s.Name}ExecutionRole`), lit(a.ExecutionRoleArn), obj([['mutable', lit(false)]]))
+              : undefined],
+            ['jar', str(jar.Jar)],
+            ['args', jar.Args ? this.value(jar.Args, 'string') : undefined],
+            ['mainClass', str(jar.MainClass)],
+            ['properties', Array.isArray(jar.Properties)
+              ? obj(jar.Properties.map((p: any) => [String(p.Key), this.value(p.Value, 'string')])) : undefined],
+          ],
+        };
+      }
+      case 'AutoML': {
+        const channels: any[] = a.InputDataConfig ?? [];
+        const training = channels.find((c) => c.ChannelType === undefined || c.ChannelType === 'training');
+        const validation = channels.find((c) => c.ChannelType === 'validation');
+        if (!training || typeof a.RoleArn !== 'string') {
+          return undefined;
+        }
+        const channel = (c: any) => obj([
+          ['s3Uri', str(c.DataSource?.S3DataSource?.S3Uri)],
+          ['s3DataType', c.DataSource?.S3DataSource?.S3DataType ? this.enumMember('S3DataType', c.DataSource.S3DataSource.S3DataType) : undefined],
+          ['contentType', c.ContentType ? this.enumMember('AutoMlContentType', c.ContentType) : undefined],
+          ['compression', c.CompressionType ? this.enumMember('CompressionType', c.CompressionType) : undefined],
+        ]);
+        const config = a.AutoMLJobConfig ?? {};
+        const criteria = config.CompletionCriteria ?? {};
+        comments.push('Autopilot runs as this role: it needs the permissions AWS documents for CreateAutoMLJob\'s execution role.');
+        return {
+          cls: 'AutoMlStepConstruct',
+          comments,
+          props: [
+            ['role', call(cls('iam', 'Role'), 'fromRoleArn', THIS, lit(`${s.Name}Role`), lit(a.RoleArn), obj([['mutable', lit(false)]]))],
+            ['trainingData', channel(training)],
+            ['validationData', validation ? channel(validation) : undefined],
+            ['targetAttributeName', str(training.TargetAttributeName)],
+            ['sampleWeightAttributeName', str(training.SampleWeightAttributeName)],
+            ['problemType', a.ProblemType ? this.enumMember('AutoMlProblemType', a.ProblemType) : undefined],
+            ['objectiveMetric', a.AutoMLJobObjective?.MetricName ? this.enumMember('AutoMlObjectiveMetric', a.AutoMLJobObjective.MetricName) : undefined],
+            ['outputPath', str(a.OutputDataConfig?.S3OutputPath)],
+            ['maxCandidates', num(criteria.MaxCandidates)],
+            ['maxRuntimePerTrainingJob', criteria.MaxRuntimePerTrainingJobInSeconds !== undefined ? duration(criteria.MaxRuntimePerTrainingJobInSeconds) : undefined],
+            ['maxAutoMlJobRuntime', criteria.MaxAutoMLJobRuntimeInSeconds !== undefined ? duration(criteria.MaxAutoMLJobRuntimeInSeconds) : undefined],
+            ['validationFraction', num(config.DataSplitConfig?.ValidationFraction)],
+            ['featureSpecificationS3Uri', str(config.CandidateGenerationConfig?.FeatureSpecificationS3Uri)],
           ],
         };
       }
@@ -742,6 +833,71 @@ class Importer {
       default:
         return undefined;
     }
+  }
+
+  /** A QualityCheck step's props, read back from its processing request and its step-level fields. */
+  private qualityCheck(s: any, a: any, comments: string[]): { cls: string; props: Array<[string, Expr | undefined]>; comments?: string[] } | undefined {
+    const env = a.Environment ?? {};
+    const inputOf = (name: string) => (a.ProcessingInputs ?? []).find((i: any) => i.InputName === name)?.S3Input?.S3Uri;
+    const output = (a.ProcessingOutputConfig?.Outputs ?? []).find((o: any) => o.OutputName === 'quality_check_output');
+    let format: any;
+    try {
+      format = typeof env.dataset_format === 'string' ? JSON.parse(env.dataset_format) : undefined;
+    } catch {
+      format = undefined;
+    }
+    const DF = cls('lib', 'DatasetFormat');
+    const datasetFormat = format?.csv !== undefined ? call(DF, 'csv', obj([
+      ['header', format.csv.header !== undefined ? lit(format.csv.header) : undefined],
+      ['outputColumnsPosition', format.csv.output_columns_position !== undefined ? lit(format.csv.output_columns_position) : undefined],
+    ])) : format?.json !== undefined ? call(DF, 'json', lit(format.json.lines ?? true))
+      : format?.parquet !== undefined ? call(DF, 'parquet') : undefined;
+    if (!datasetFormat || inputOf('baseline_dataset_input') === undefined || !['DATA_QUALITY', 'MODEL_QUALITY'].includes(s.CheckType)) {
+      return undefined;
+    }
+    const cluster = a.ProcessingResources?.ClusterConfig ?? {};
+    const str = (x: any) => (x === undefined || x === null ? undefined : this.value(x, 'string'));
+    const num = (x: any) => (x === undefined ? undefined : this.value(x, 'number'));
+    const switchOf = (x: any) => {
+      if (x === undefined || x === null) {
+        return undefined;
+      }
+      if (typeof x === 'boolean') {
+        return call(cls('lib', 'PipelineValue'), 'fromBoolean', lit(x));
+      }
+      const m = typeof x.Get === 'string' ? /^Parameters\.(.+)$/.exec(x.Get) : null;
+      return m && this.paramVars.has(m[1]) ? v(this.paramVars.get(m[1])!.varName) : undefined;
+    };
+    const group = s.ModelPackageGroupName;
+    return {
+      cls: 'QualityCheckStepConstruct',
+      comments,
+      props: [
+        ['checkType', this.enumMember('QualityCheckType', s.CheckType)],
+        ['baselineDataset', str(inputOf('baseline_dataset_input'))],
+        ['datasetFormat', datasetFormat],
+        ['outputS3Uri', str(output?.S3Output?.S3Uri)],
+        ['problemType', env.problem_type !== undefined ? this.enumMember('ModelProblemType', env.problem_type) : undefined],
+        ['inferenceAttribute', str(env.inference_attribute)],
+        ['probabilityAttribute', str(env.probability_attribute)],
+        ['groundTruthAttribute', str(env.ground_truth_attribute)],
+        ['probabilityThresholdAttribute', typeof env.probability_threshold_attribute === 'string' && !isNaN(Number(env.probability_threshold_attribute))
+          ? lit(Number(env.probability_threshold_attribute)) : undefined],
+        ['recordPreprocessorScript', str(inputOf('record_preprocessor_script_input'))],
+        ['postAnalyticsProcessorScript', str(inputOf('post_analytics_processor_script_input'))],
+        ['skipCheck', switchOf(s.SkipCheck)],
+        ['registerNewBaseline', switchOf(s.RegisterNewBaseline)],
+        ['failOnViolation', switchOf(s.FailOnViolation)],
+        ['modelPackageGroup', typeof group === 'string'
+          ? call(cls('lib', 'ModelPackageGroup'), 'fromModelPackageGroupName', THIS, lit(`${s.Name}Group`), lit(group)) : undefined],
+        ['suppliedBaselineStatistics', str(s.SuppliedBaselineStatistics)],
+        ['suppliedBaselineConstraints', str(s.SuppliedBaselineConstraints)],
+        ['instanceType', cluster.InstanceType === undefined ? undefined : call(cls('lib', 'InstanceType'), 'of', this.value(cluster.InstanceType, 'string'))],
+        ['instanceCount', num(cluster.InstanceCount)],
+        ['volumeSize', cluster.VolumeSizeInGB === undefined ? undefined : call(cls('cdk', 'Size'), 'gibibytes', num(cluster.VolumeSizeInGB)!)],
+        ['maxRuntime', a.StoppingCondition?.MaxRuntimeInSeconds !== undefined ? duration(a.StoppingCondition.MaxRuntimeInSeconds) : undefined],
+      ],
+    };
   }
 
   /** The props of a training job (a Training step's arguments, or a tuning step's TrainingJobDefinition). */

@@ -76,6 +76,7 @@ const CASES: Array<[string, string]> = [
   ['tuning-transform-register', 'TuningTransformRegisterStack'],
   ['lambda-callback-nested-conditions', 'LabelingStack'],
   ['check-steps-drift-baselines', 'DriftBaselinesStack'],
+  ['emr-automl', 'EmrAutoMlStack'],
   ['unknown-step-type', 'EndpointStack'],
 ];
 
@@ -141,6 +142,20 @@ describe('import: a definition to a typed stack and back', () => {
     expect(tuning.source).toContain('exceptionTypes: [RetryExceptionType.STEP_SERVICE_FAULT, RetryExceptionType.STEP_THROTTLING]');
   });
 
+  test('EMR and AutoML steps become their constructs; the best candidate\'s properties read through the accessors', () => {
+    const emr = generated['emr-automl'];
+    expect(emr.hatches).toEqual({});
+    expect(emr.source).toContain("new EmrStepConstruct(this, 'Features', {");
+    expect(emr.source).toContain("clusterId: 'j-3SD91U2E1L2QX'");
+    expect(emr.source).toContain("args: ['spark-submit', featuresScript.valueAsString, '--out', 's3://ml-data-111122223333/features/']");
+    expect(emr.source).toContain("new AutoMlStepConstruct(this, 'AutoMl', {");
+    expect(emr.source).toMatch(/role: iam\.Role\.fromRoleArn\(\s*this,\s*'AutoMlRole',\s*'arn:aws:iam::111122223333:role\/AutopilotRole',\s*\{ mutable: false \},?\s*\)/);
+    expect(emr.source).toContain('objectiveMetric: AutoMlObjectiveMetric.F1');
+    expect(emr.source).toContain('image: ContainerImage.fromUri(autoMl.bestCandidateImage)');
+    expect(emr.source).toContain('modelDataUrl: autoMl.bestCandidateModelDataUrl');
+    expect(emr.source).toContain("MODEL_NAME: autoMl.bestCandidateEnvironment('MODEL_NAME')");
+  });
+
   test('what the library does not model goes through an escape hatch, with a comment and a summary line', () => {
     const unknown = generated['unknown-step-type'];
     expect(unknown.source).toContain("new CustomStepConstruct(this, 'Deploy', {");
@@ -156,7 +171,10 @@ describe('import: a definition to a typed stack and back', () => {
     expect(tuning.summary).toContain('Steps[1] BestModel: 1 field(s) written with addOverride/addDeletionOverride: Arguments.PrimaryContainer.Environment');
     expect(tuning.summary).toContain('Steps[0] Tune (Tuning): TuningStepConstruct');
     const checks = generated['check-steps-drift-baselines'];
-    expect(checks.summary.some((l) => l.startsWith('Steps[1] DataQuality (QualityCheck): CustomStepConstruct (escape hatch: the importer does not map QualityCheck steps'))).toBe(true);
+    expect(checks.summary).toContain('Steps[1] DataQuality (QualityCheck): QualityCheckStepConstruct');
+    expect(checks.source).toContain("datasetFormat: DatasetFormat.csv({ header: true, outputColumnsPosition: 'START' })");
+    expect(checks.source).toContain("baselineDataset: prep.outputS3Uri('train')");
+    expect(checks.source).toMatch(/s3Uri: dataQuality\.calculatedBaselineStatistics/);
     expect(tuning.summary).toContain("normalized: RoleArn/ExecutionRoleArn (arn:aws:iam::111122223333:role/SageMakerPipelineRole) become the pipeline's own role");
   });
 
