@@ -170,6 +170,13 @@ function checkStructure(def: any, file: string): void {
   deps(def.Steps, 'Steps');
 }
 
+/** A step as its construct: the class and its props. */
+interface TypedStep {
+  readonly cls: string;
+  readonly props: Array<[string, Expr | undefined]>;
+  readonly comments?: string[];
+}
+
 /** A reference as code: the expression of its string token and of its number token. */
 interface Operand {
   readonly kind: ValueKind;
@@ -553,7 +560,7 @@ class Importer {
     return key ? get(cls('lib', enumName), key) : lit(value);
   }
 
-  private typedStep(s: any): { cls: string; props: Array<[string, Expr | undefined]>; comments?: string[] } | undefined {
+  private typedStep(s: any): TypedStep | undefined {
     const a = s.Arguments ?? {};
     const num = (x: any) => (x === undefined ? undefined : this.value(x, 'number'));
     const str = (x: any) => (x === undefined ? undefined : this.value(x, 'string'));
@@ -836,7 +843,7 @@ class Importer {
   }
 
   /** A QualityCheck step's props, read back from its processing request and its step-level fields. */
-  private qualityCheck(s: any, a: any, comments: string[]): { cls: string; props: Array<[string, Expr | undefined]>; comments?: string[] } | undefined {
+  private qualityCheck(s: any, a: any, comments: string[]): TypedStep | undefined {
     const env = a.Environment ?? {};
     const inputOf = (name: string) => (a.ProcessingInputs ?? []).find((i: any) => i.InputName === name)?.S3Input?.S3Uri;
     const output = (a.ProcessingOutputConfig?.Outputs ?? []).find((o: any) => o.OutputName === 'quality_check_output');
