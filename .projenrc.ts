@@ -33,6 +33,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The import command: a pipeline definition to a TypeScript stack (src/import/cli.ts).
   bin: { 'cdk-sagemaker-pipelines': 'lib/import/cli.js' },
 
+  // The Node.js versions the README promises (engines in package.json).
+  minNodeVersion: '20.0.0',
+
   // No GitHub workflows: the project's CI is .ci/run.
   github: false,
   // The bump task runs the same release tooling as the dev dependency below (Node 20 compatible).
@@ -72,6 +75,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // projen's release tooling (commit-and-tag-version ^13) and its conventional-changelog packages require Node 22, which
 // made `npm ci` print 85 EBADENGINE warnings on the Node 20 the README names; version 12 supports Node 18 and later.
+// jsii's toolchain prints a 12-line banner on Node 20, which reached its end of life on 2026-04-30 (jsii dropped it
+// on 2026-10-30). The project supports Node 20 (its CI machine runs 20.20) as well as 22 and 24: the project's tasks
+// acknowledge the end of life of Node 20 only (the variable takes a list of major versions), so an older Node still
+// warns. The README says so.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
 project.deps.removeDependency('commit-and-tag-version');
 project.deps.addDependency('commit-and-tag-version@^12', DependencyType.BUILD);
 
