@@ -77,8 +77,8 @@ describe('holes closed', () => {
 
   test('3. two parameters of one name and different types used by one step: the name is defined twice, no type error is blamed', () => {
     const stack = newStack();
-    const asString = PipelineParameter.string('Count', { defaultValue: '1' });
-    const asInteger = PipelineParameter.integer('Count', { defaultValue: 1 });
+    const asString = PipelineParameter.ofString('Count', { defaultValue: '1' });
+    const asInteger = PipelineParameter.ofInteger('Count', { defaultValue: 1 });
     const step = new ProcessingStepConstruct(stack, 'P', {
       image: IMAGE, instanceCount: asInteger.valueAsNumber, environment: { COUNT: asString.valueAsString },
     });
@@ -105,10 +105,10 @@ describe('holes closed', () => {
     const stack = newStack();
     const group = ModelPackageGroup.fromModelPackageGroupName(stack, 'G', 'g');
     const props = { modelPackageGroup: group, containers: [{ image: IMAGE, modelDataUrl: 's3://b/m.tar.gz' }] };
-    expect(() => new RegisterModelStepConstruct(stack, 'R1', { ...props, approvalStatus: PipelineParameter.integer('Status').valueAsString }))
+    expect(() => new RegisterModelStepConstruct(stack, 'R1', { ...props, approvalStatus: PipelineParameter.ofInteger('Status').valueAsString }))
       .toThrow('TestStack/R1: approvalStatus is Parameters.Status, a Integer; SageMaker expects one of the strings Approved, Rejected, PendingManualApproval: '
-        + 'use a String parameter (PipelineParameter.string with enumValues)');
-    expect(() => new RegisterModelStepConstruct(stack, 'R2', { ...props, approvalStatus: PipelineParameter.string('S2', { defaultValue: 'Aproved' }).valueAsString }))
+        + 'use a String parameter (PipelineParameter.ofString with enumValues)');
+    expect(() => new RegisterModelStepConstruct(stack, 'R2', { ...props, approvalStatus: PipelineParameter.ofString('S2', { defaultValue: 'Aproved' }).valueAsString }))
       .toThrow("TestStack/R2: approvalStatus is Parameters.S2, which may take 'Aproved'; expected one of: Approved, Rejected, PendingManualApproval");
   });
 
@@ -121,13 +121,13 @@ describe('holes closed', () => {
 
   test('7. a parameter\'s default and enum values are checked where it is used, like literals', () => {
     const stack = newStack();
-    const type = PipelineParameter.string('InstanceType', { defaultValue: 'ml.m5.xlarg' });
+    const type = PipelineParameter.ofString('InstanceType', { defaultValue: 'ml.m5.xlarg' });
     const step = new ProcessingStepConstruct(stack, 'P', { image: IMAGE, instanceType: InstanceType.of(type.valueAsString) });
     expect(() => new MlPipeline(stack, 'Pipe', { pipelineName: 'Pipe', steps: [step] }).renderDefinition())
       .toThrow("TestStack/P: step 'P' Arguments.ProcessingResources.ClusterConfig.InstanceType: the default value of parameter 'InstanceType': "
         + "'ml.m5.xlarg' is not a valid ProcessingInstanceType; did you mean 'ml.m5.xlarge'?");
     const s2 = newStack();
-    const choice = PipelineParameter.string('Type', { defaultValue: 'ml.m5.xlarge', enumValues: ['ml.m5.xlarge', 'ml.c5.huge'] });
+    const choice = PipelineParameter.ofString('Type', { defaultValue: 'ml.m5.xlarge', enumValues: ['ml.m5.xlarge', 'ml.c5.huge'] });
     const p2 = new ProcessingStepConstruct(s2, 'P', { image: IMAGE, instanceType: InstanceType.of(choice.valueAsString) });
     expect(() => new MlPipeline(s2, 'Pipe', { pipelineName: 'Pipe', steps: [p2] }).renderDefinition())
       .toThrow(/an enum value of parameter 'Type': 'ml.c5.huge' is not a valid ProcessingInstanceType/);
@@ -251,7 +251,7 @@ describe('property paths, checked against the response shapes', () => {
 describe('tokens in strings', () => {
   test('a number token written into a string renders as the value it stands for; a CloudFormation number as a string', () => {
     const stack = newStack();
-    const n = PipelineParameter.integer('Epochs', { defaultValue: 3 });
+    const n = PipelineParameter.ofInteger('Epochs', { defaultValue: 3 });
     const cfn = new CfnParameter(stack, 'Depth', { type: 'Number' });
     const train = new TrainingStepConstruct(stack, 'Train', {
       image: ContainerImage.xgboost('1.7-1'),
@@ -266,7 +266,7 @@ describe('tokens in strings', () => {
 
   test('a pipeline value inside Fn.join fails with what to use instead', () => {
     const { app, stack } = appStack();
-    const p = PipelineParameter.string('Prefix', { defaultValue: 'x' });
+    const p = PipelineParameter.ofString('Prefix', { defaultValue: 'x' });
     const step = new ProcessingStepConstruct(stack, 'Prep', { image: IMAGE, environment: { PREFIX: Fn.join('-', ['a', p.valueAsString]) } });
     new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [step] });
     expect(synthErrors(app)).toMatch(/\[S\/P\] S\/P: Parameters.Prefix is a SageMaker pipeline value: .*nor inside Fn.join or Lazy .*: join pipeline values with Join.of/);

@@ -15,18 +15,18 @@ function render(stack: Stack, steps: any[]) {
 describe('reference types against the SageMaker API', () => {
   test('fails when a String parameter stands where an integer is required', () => {
     const stack = newStack();
-    const count = PipelineParameter.string('Count', { defaultValue: '2' });
+    const count = PipelineParameter.ofString('Count', { defaultValue: '2' });
     const step = new ProcessingStepConstruct(stack, 'Prep', { image: IMAGE, instanceCount: count.valueAsNumber });
     expect(() => render(stack, [step])).toThrow(
       "TestStack/Prep: step 'Prep' Arguments.ProcessingResources.ClusterConfig.InstanceCount: Parameters.Count, a String parameter, stands where SageMaker "
       + 'expects an integer (ProcessingInstanceCount); SageMaker would refuse it ("Cannot assign property reference [Parameters.Count] to argument of type '
-      + '[Integer]"): use PipelineParameter.integer');
+      + '[Integer]"): use PipelineParameter.ofInteger');
   });
 
   test('fails when a Float parameter stands for an integer volume size or run time', () => {
     const stack = newStack();
-    const size = PipelineParameter.float('Size', { defaultValue: 30 });
-    const runtime = PipelineParameter.string('Runtime', { defaultValue: '3600' });
+    const size = PipelineParameter.ofFloat('Size', { defaultValue: 30 });
+    const runtime = PipelineParameter.ofString('Runtime', { defaultValue: '3600' });
     const train = new TrainingStepConstruct(stack, 'Train', {
       image: ContainerImage.xgboost('1.7-1'),
       volumeSize: Size.gibibytes(size.valueAsNumber),
@@ -47,7 +47,7 @@ describe('reference types against the SageMaker API', () => {
 
   test('fails when a number stands where a string is required, and a Join fixes it', () => {
     const stack = newStack();
-    const type = PipelineParameter.integer('Type', { defaultValue: 1 });
+    const type = PipelineParameter.ofInteger('Type', { defaultValue: 1 });
     const step = new ProcessingStepConstruct(stack, 'Prep', { image: IMAGE, instanceType: InstanceType.of(type.valueAsString) });
     expect(() => render(stack, [step])).toThrow(/InstanceType: Parameters.Type, an Integer parameter, stands where SageMaker expects a string \(ProcessingInstanceType\)/);
   });
@@ -67,7 +67,7 @@ describe('reference types against the SageMaker API', () => {
 
   test('a numeric parameter in a string member is converted and passes', () => {
     const stack = newStack();
-    const rounds = PipelineParameter.integer('Rounds', { defaultValue: 10 });
+    const rounds = PipelineParameter.ofInteger('Rounds', { defaultValue: 10 });
     const train = new TrainingStepConstruct(stack, 'Train', { image: ContainerImage.xgboost('1.7-1'), hyperparameters: { num_round: rounds.valueAsNumber } });
     const def = definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [train] }));
     expect(def.Steps[0].Arguments.HyperParameters.num_round).toEqual({ 'Std:Join': { On: '', Values: [{ Get: 'Parameters.Rounds' }] } });
@@ -79,27 +79,27 @@ describe('conditions', () => {
 
   test('fails when a number is ordered against a string', () => {
     const stack = newStack();
-    const threshold = PipelineParameter.string('Threshold', { defaultValue: '0.8' });
+    const threshold = PipelineParameter.ofString('Threshold', { defaultValue: '0.8' });
     const report = new PropertyFile({ name: 'R', outputName: 'o', path: 'r.json' });
     expect(() => cond(stack, Condition.numberGreaterThan(1, threshold.valueAsNumber)))
       .toThrow("TestStack/Check: condition '1 > Parameters.Threshold' compares the literal 1 with Parameters.Threshold (a String); GreaterThan compares numbers: "
-        + 'use a number literal or a numeric parameter (PipelineParameter.float/integer) with Condition.number*');
+        + 'use a number literal or a numeric parameter (PipelineParameter.ofFloat/ofInteger) with Condition.number*');
     // A JsonGet is known only at run time: it may be compared with anything.
     expect(() => cond(newStack(), Condition.numberLessThan(report.jsonGet('a').valueAsNumber, 3))).not.toThrow();
   });
 
   test('fails when a boolean is ordered, or values of different types are tested for equality', () => {
-    const flag = PipelineParameter.boolean('Flag', { defaultValue: true });
-    const n = PipelineParameter.integer('N', { defaultValue: 1 });
+    const flag = PipelineParameter.ofBoolean('Flag', { defaultValue: true });
+    const n = PipelineParameter.ofInteger('N', { defaultValue: 1 });
     expect(() => cond(newStack(), Condition.numberLessThanOrEqualTo(flag.valueAsNumber, n.valueAsNumber))).toThrow(/orders Parameters.Flag \(a Boolean\); LessThanOrEqualTo compares numbers/);
     expect(() => cond(newStack(), Condition.stringEquals(n.valueAsString, '1'))).toThrow(/compares Parameters.N \(a Integer\) with the literal "1": values of different types are never equal/);
-    expect(() => cond(newStack(), Condition.numberIn(n.valueAsNumber, [1, PipelineParameter.string('Two').valueAsNumber]))).toThrow(/values of different types are never equal/);
+    expect(() => cond(newStack(), Condition.numberIn(n.valueAsNumber, [1, PipelineParameter.ofString('Two').valueAsNumber]))).toThrow(/values of different types are never equal/);
     expect(() => cond(newStack(), Condition.negate(Condition.numberEquals(flag.valueAsNumber, 0)))).toThrow(/compares Parameters.Flag \(a Boolean\) with the literal 0/);
   });
 
   test('fails when a condition can never branch', () => {
-    const n = PipelineParameter.integer('N', { defaultValue: 1 });
-    const status = PipelineParameter.string('Status', { defaultValue: 'A', enumValues: ['A', 'B'] });
+    const n = PipelineParameter.ofInteger('N', { defaultValue: 1 });
+    const status = PipelineParameter.ofString('Status', { defaultValue: 'A', enumValues: ['A', 'B'] });
     expect(() => cond(newStack(), Condition.numberGreaterThan(2, 1))).toThrow(/compares constants, so it always takes the same branch/);
     expect(() => cond(newStack(), Condition.numberEquals(n.valueAsNumber, n.valueAsNumber))).toThrow(/compares constants/);
     expect(() => cond(newStack(), Condition.stringEquals(status.valueAsString, 'C'))).toThrow("TestStack/Check: condition 'Parameters.Status == \"C\"' can never be true: parameter 'Status' takes only A, B");
@@ -173,7 +173,7 @@ describe('JsonGet against the property file', () => {
 
 describe('branches', () => {
   function branches(stack: Stack) {
-    const n = PipelineParameter.integer('N', { defaultValue: 1 });
+    const n = PipelineParameter.ofInteger('N', { defaultValue: 1 });
     const train = new TrainingStepConstruct(stack, 'TrainA', { image: ContainerImage.xgboost('1.7-1') });
     const other = new TrainingStepConstruct(stack, 'TrainB', { image: ContainerImage.xgboost('1.7-1') });
     const check = new ConditionStepConstruct(stack, 'Check', {
@@ -203,7 +203,7 @@ describe('branches', () => {
     expect(() => render(stack, [check, model])).toThrow(/TestStack\/Model: step 'Model' uses steps of both branches of condition step 'Check'; only one branch runs, so it could never run/);
 
     const s2 = newStack();
-    const n = PipelineParameter.integer('N', { defaultValue: 1 });
+    const n = PipelineParameter.ofInteger('N', { defaultValue: 1 });
     const a = new TrainingStepConstruct(s2, 'A', { image: ContainerImage.xgboost('1.7-1') });
     const b = new CreateModelStepConstruct(s2, 'B', { containers: [{ image: ContainerImage.xgboost('1.7-1'), modelDataUrl: a.modelArtifactsS3Uri }] });
     const check2 = new ConditionStepConstruct(s2, 'Check', { conditions: [Condition.numberGreaterThan(n.valueAsNumber, 0)], ifSteps: [a], elseSteps: [b] });

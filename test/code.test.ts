@@ -234,7 +234,7 @@ describe('TrainingCode (script mode)', () => {
   }
 
   test('renders the SDK\'s script-mode hyperparameters, JSON-encoded, with the source directory as a tar.gz asset', () => {
-    const threshold = PipelineParameter.float('Eta', { defaultValue: 0.2 });
+    const threshold = PipelineParameter.ofFloat('Eta', { defaultValue: 0.2 });
     const { stack, args, template } = renderTraining(TrainingCode.fromDirectory(sourceDir(trainFiles), 'train.py'), {
       objective: 'binary:logistic', num_round: 50, eta: threshold.valueAsNumber, verbose: true,
     });

@@ -84,10 +84,10 @@ describe('dry run semantics', () => {
   const branch = (conditions: (p: Record<string, PipelineParameter>) => Condition[], parameters: Record<string, any> = {}) => {
     const stack = newStack();
     const params = {
-      i: PipelineParameter.integer('I', { defaultValue: 5 }),
-      f: PipelineParameter.float('F', { defaultValue: 0.5 }),
-      s: PipelineParameter.string('S', { defaultValue: 'abc' }),
-      b: PipelineParameter.boolean('B', { defaultValue: true }),
+      i: PipelineParameter.ofInteger('I', { defaultValue: 5 }),
+      f: PipelineParameter.ofFloat('F', { defaultValue: 0.5 }),
+      s: PipelineParameter.ofString('S', { defaultValue: 'abc' }),
+      b: PipelineParameter.ofBoolean('B', { defaultValue: true }),
     };
     return pipelineWith(stack, conditions(params)).dryRun({ parameters }).conditionSteps[0].branch;
   };

@@ -11,7 +11,7 @@ import { newStack } from './util';
 describe('the Mermaid diagram', () => {
   test('has a node per step shaped by type, data edges, dependsOn edges and labelled branches', () => {
     const stack = newStack();
-    const n = PipelineParameter.integer('N', { defaultValue: 1 });
+    const n = PipelineParameter.ofInteger('N', { defaultValue: 1 });
     const prep = new ProcessingStepConstruct(stack, 'Prep', {
       image: ContainerImage.fromUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1'),
       outputs: [{ outputName: 'o', source: '/opt/ml/processing/o' }],

@@ -172,8 +172,8 @@ describe('S3 locations in every form', () => {
     const stack = newStack();
     const data = new s3.Bucket(stack, 'Data');
     const ref = { Ref: expect.stringMatching(/^Data/) };
-    const dataParam = PipelineParameter.string('TrainData', { defaultValue: 's3://train-bucket/train/' });
-    const modelParam = PipelineParameter.string('ModelData', { defaultValue: 's3://models/model.tar.gz' });
+    const dataParam = PipelineParameter.ofString('TrainData', { defaultValue: 's3://train-bucket/train/' });
+    const modelParam = PipelineParameter.ofString('ModelData', { defaultValue: 's3://models/model.tar.gz' });
     const prep = new ProcessingStepConstruct(stack, 'Prep', {
       image: ContainerImage.sklearn('1.2-1'),
       inputs: [
@@ -208,7 +208,7 @@ describe('S3 locations in every form', () => {
 
   test('a location known only at run time gets a warning naming it and the fix', () => {
     const stack = newStack();
-    const noDefault = PipelineParameter.string('Where');
+    const noDefault = PipelineParameter.ofString('Where');
     const cfn = new CfnParameter(stack, 'DataUri');
     const train = new TrainingStepConstruct(stack, 'Train', {
       image: ContainerImage.xgboost('1.7-1'),

@@ -158,7 +158,7 @@ describe('grants', () => {
 describe('schedules', () => {
   test('EventBridge Scheduler starts the pipeline with parameter values', () => {
     const stack = newStack();
-    const threshold = PipelineParameter.float('AccuracyThreshold', { defaultValue: 0.8 });
+    const threshold = PipelineParameter.ofFloat('AccuracyThreshold', { defaultValue: 0.8 });
     const fail = new FailStepConstruct(stack, 'F', { errorMessage: threshold.valueAsString });
     const pipeline = new MlPipeline(stack, 'Pipeline', { pipelineName: 'Seed-Pipeline', steps: [fail] });
     new scheduler.Schedule(stack, 'Nightly', {

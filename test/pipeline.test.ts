@@ -221,7 +221,7 @@ describe('MlPipeline failures', () => {
     const stack = newStack();
     const top = new FailStepConstruct(stack, 'Top', { stepName: 'Dup' });
     const nested = new FailStepConstruct(stack, 'Nested', { stepName: 'Dup' });
-    const check = new ConditionStepConstruct(stack, 'Check', { conditions: [Condition.numberEquals(PipelineParameter.integer('N', { defaultValue: 1 }).valueAsNumber, 1)], ifSteps: [nested] });
+    const check = new ConditionStepConstruct(stack, 'Check', { conditions: [Condition.numberEquals(PipelineParameter.ofInteger('N', { defaultValue: 1 }).valueAsNumber, 1)], ifSteps: [nested] });
     const p = new MlPipeline(stack, 'P', { steps: [top, check] });
     expect(() => Template.fromStack(stack)).toThrow(/step name 'Dup' is already used by TestStack\/Top/);
     expect(() => p.renderDefinition()).toThrow(/condition branches included/);
@@ -247,7 +247,7 @@ describe('MlPipeline failures', () => {
   test('fails when a step is both at the top level and in a branch', () => {
     const stack = newStack();
     const fail = new FailStepConstruct(stack, 'F');
-    const check = new ConditionStepConstruct(stack, 'Check', { conditions: [Condition.numberEquals(PipelineParameter.integer('N', { defaultValue: 1 }).valueAsNumber, 1)], elseSteps: [fail] });
+    const check = new ConditionStepConstruct(stack, 'Check', { conditions: [Condition.numberEquals(PipelineParameter.ofInteger('N', { defaultValue: 1 }).valueAsNumber, 1)], elseSteps: [fail] });
     const p = new MlPipeline(stack, 'P', { steps: [check, fail] });
     expect(() => p.renderDefinition()).toThrow("TestStack/F: step 'F' is placed twice in pipeline TestStack/P: at the else-branch of condition step 'Check' and at the top level; a step runs once: list it in one place only");
   });

@@ -42,18 +42,18 @@ export class SeedPipelineStack extends Stack {
     });
 
     // Parameters.
-    const processingInstanceType = PipelineParameter.string('ProcessingInstanceType', { defaultValue: 'ml.m5.xlarge' });
-    const processingInstanceCount = PipelineParameter.integer('ProcessingInstanceCount', { defaultValue: 1 });
-    const trainingInstanceType = PipelineParameter.string('TrainingInstanceType', { defaultValue: 'ml.m5.xlarge' });
-    const modelApprovalStatus = PipelineParameter.string('ModelApprovalStatus', {
+    const processingInstanceType = PipelineParameter.ofString('ProcessingInstanceType', { defaultValue: 'ml.m5.xlarge' });
+    const processingInstanceCount = PipelineParameter.ofInteger('ProcessingInstanceCount', { defaultValue: 1 });
+    const trainingInstanceType = PipelineParameter.ofString('TrainingInstanceType', { defaultValue: 'ml.m5.xlarge' });
+    const modelApprovalStatus = PipelineParameter.ofString('ModelApprovalStatus', {
       defaultValue: 'PendingManualApproval',
       enumValues: ['PendingManualApproval', 'Approved', 'Rejected'],
     });
-    const inputData = PipelineParameter.string('InputData', {
+    const inputData = PipelineParameter.ofString('InputData', {
       defaultValue: rawData.s3UrlForObject('raw/data.csv'),
       description: 'S3 URI of the raw CSV data (label first)',
     });
-    const accuracyThreshold = PipelineParameter.float('AccuracyThreshold', { defaultValue: 0.8 });
+    const accuracyThreshold = PipelineParameter.ofFloat('AccuracyThreshold', { defaultValue: 0.8 });
 
     const xgboost = ContainerImage.xgboost('1.7-1');
     const scripts = path.join(__dirname, 'scripts');

@@ -263,7 +263,7 @@ class Importer {
 
   private declareParameter(p: any): void {
     const type = p.Type ?? 'String';
-    const factory = { String: 'string', Integer: 'integer', Float: 'float', Boolean: 'boolean' }[type as string]!;
+    const factory = { String: 'ofString', Integer: 'ofInteger', Float: 'ofFloat', Boolean: 'ofBoolean' }[type as string]!;
     const varName = this.varName(p.Name);
     const options = obj([
       ['defaultValue', p.DefaultValue !== undefined ? json(p.DefaultValue) : undefined],

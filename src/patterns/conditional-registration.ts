@@ -223,7 +223,7 @@ export class ConditionalRegistration extends Construct {
 
     let approvalStatus = props.approvalStatus;
     if (approvalStatus === undefined) {
-      this.approvalStatusParameter = PipelineParameter.string('ModelApprovalStatus', {
+      this.approvalStatusParameter = PipelineParameter.ofString('ModelApprovalStatus', {
         defaultValue: ModelApprovalStatus.PENDING_MANUAL_APPROVAL,
         enumValues: Object.values(ModelApprovalStatus),
         description: 'Approval status of the registered model version',

@@ -93,11 +93,11 @@ const EXPECTED: Record<string, { kinds: ValueKind[]; noun: string; api: string }
 const FIX: Record<string, string> = {
   string: 'use a String parameter (or wrap the value in a Join to make it a string)',
   blob: 'use a String parameter',
-  integer: 'use PipelineParameter.integer',
-  long: 'use PipelineParameter.integer',
-  float: 'use PipelineParameter.float or PipelineParameter.integer',
-  double: 'use PipelineParameter.float or PipelineParameter.integer',
-  boolean: 'use PipelineParameter.boolean',
+  integer: 'use PipelineParameter.ofInteger',
+  long: 'use PipelineParameter.ofInteger',
+  float: 'use PipelineParameter.ofFloat or PipelineParameter.ofInteger',
+  double: 'use PipelineParameter.ofFloat or PipelineParameter.ofInteger',
+  boolean: 'use PipelineParameter.ofBoolean',
 };
 
 /**

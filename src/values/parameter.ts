@@ -76,11 +76,13 @@ const PARAMETER_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
  * `Parameters` without being listed again.
  *
  * @example
- * const instanceType = PipelineParameter.string('TrainingInstanceType', { defaultValue: 'ml.m5.xlarge' });
+ * const instanceType = PipelineParameter.ofString('TrainingInstanceType', { defaultValue: 'ml.m5.xlarge' });
  */
 export class PipelineParameter extends PipelineValue {
-  /** A string parameter. */
-  public static string(name: string, options: StringParameterOptions = {}): PipelineParameter {
+  /**
+   * A String parameter.
+   */
+  public static ofString(name: string, options: StringParameterOptions = {}): PipelineParameter {
     if (options.enumValues !== undefined) {
       if (options.enumValues.length === 0) {
         throw new Error(`Parameter '${name}': enumValues is empty; expected at least one value (or leave enumValues out)`);
@@ -92,25 +94,57 @@ export class PipelineParameter extends PipelineValue {
     return new PipelineParameter(name, ParameterType.STRING, options.defaultValue, options.description, options.enumValues);
   }
 
-  /** An integer parameter. */
-  public static integer(name: string, options: IntegerParameterOptions = {}): PipelineParameter {
+  /** An Integer parameter. */
+  public static ofInteger(name: string, options: IntegerParameterOptions = {}): PipelineParameter {
     if (options.defaultValue !== undefined && !Token.isUnresolved(options.defaultValue) && !Number.isInteger(options.defaultValue)) {
-      throw new Error(`Parameter '${name}': the default value ${options.defaultValue} of an Integer parameter is not an integer; use PipelineParameter.float for fractional values`);
+      throw new Error(`Parameter '${name}': the default value ${options.defaultValue} of an Integer parameter is not an integer; use PipelineParameter.ofFloat for fractional values`);
     }
     return new PipelineParameter(name, ParameterType.INTEGER, options.defaultValue, options.description);
   }
 
-  /** A floating-point parameter. */
-  public static float(name: string, options: FloatParameterOptions = {}): PipelineParameter {
+  /** A Float parameter. */
+  public static ofFloat(name: string, options: FloatParameterOptions = {}): PipelineParameter {
     if (options.defaultValue !== undefined && !Token.isUnresolved(options.defaultValue) && !Number.isFinite(options.defaultValue)) {
       throw new Error(`Parameter '${name}': the default value ${options.defaultValue} is not a finite number`);
     }
     return new PipelineParameter(name, ParameterType.FLOAT, options.defaultValue, options.description);
   }
 
-  /** A boolean parameter. */
-  public static boolean(name: string, options: BooleanParameterOptions = {}): PipelineParameter {
+  /** A Boolean parameter. */
+  public static ofBoolean(name: string, options: BooleanParameterOptions = {}): PipelineParameter {
     return new PipelineParameter(name, ParameterType.BOOLEAN, options.defaultValue, options.description);
+  }
+
+  /**
+   * A String parameter.
+   * @deprecated `string` is a reserved word in C# and Go (the .NET and Go bindings rename it): use `ofString`.
+   */
+  public static string(name: string, options: StringParameterOptions = {}): PipelineParameter {
+    return PipelineParameter.ofString(name, options);
+  }
+
+  /**
+   * An Integer parameter.
+   * @deprecated use `ofInteger`, named like the other factories.
+   */
+  public static integer(name: string, options: IntegerParameterOptions = {}): PipelineParameter {
+    return PipelineParameter.ofInteger(name, options);
+  }
+
+  /**
+   * A Float parameter.
+   * @deprecated `float` is a reserved word in C# and Java (the Java binding calls it `doFloat`): use `ofFloat`.
+   */
+  public static float(name: string, options: FloatParameterOptions = {}): PipelineParameter {
+    return PipelineParameter.ofFloat(name, options);
+  }
+
+  /**
+   * A Boolean parameter.
+   * @deprecated `boolean` is a reserved word in Java (the Java binding calls it `doBoolean`): use `ofBoolean`.
+   */
+  public static boolean(name: string, options: BooleanParameterOptions = {}): PipelineParameter {
+    return PipelineParameter.ofBoolean(name, options);
   }
 
   /** The parameter's name, as executions set it. */

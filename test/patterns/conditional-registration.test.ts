@@ -79,7 +79,7 @@ describe('ConditionalRegistration', () => {
   test('takes a parameter threshold, an imported group, extra passing steps and composes in any pipeline', () => {
     const stack = newStack();
     const { train, report, evaluate } = fixture(stack);
-    const threshold = PipelineParameter.float('MinAuc', { defaultValue: 0.9 });
+    const threshold = PipelineParameter.ofFloat('MinAuc', { defaultValue: 0.9 });
     const createModel = new CreateModelStepConstruct(stack, 'CreateModel', { containers: [{ image: ContainerImage.xgboost('1.7-1'), modelDataUrl: train.modelArtifactsS3Uri }] });
     const gate = new ConditionalRegistration(stack, 'Gate', {
       evaluationStep: evaluate,
@@ -107,11 +107,11 @@ describe('ConditionalRegistration', () => {
     const stack = newStack();
     const { train, report, evaluate } = fixture(stack);
     const props = { evaluationStep: evaluate, propertyFile: report, metricPath: 'a.b', model: RegistrationModel.fromTrainingStep(train) };
-    expect(() => new ConditionalRegistration(stack, 'A', { ...props, threshold: PipelineParameter.string('Min', { defaultValue: '0.8' }).valueAsNumber }))
+    expect(() => new ConditionalRegistration(stack, 'A', { ...props, threshold: PipelineParameter.ofString('Min', { defaultValue: '0.8' }).valueAsNumber }))
       .toThrow("TestStack/A: the threshold Parameters.Min is a String; a metric is compared with a number: use a number (0.8) or an Integer/Float parameter's valueAsNumber");
     // From JavaScript, a string where the number goes.
     expect(() => new ConditionalRegistration(stack, 'B', { ...props, threshold: '0.8' as any })).toThrow(/TestStack\/B: the threshold is "0.8"; expected a number/);
-    expect(() => new ConditionalRegistration(stack, 'C', { ...props, threshold: PipelineParameter.boolean('On').valueAsNumber })).toThrow(/is a Boolean/);
+    expect(() => new ConditionalRegistration(stack, 'C', { ...props, threshold: PipelineParameter.ofBoolean('On').valueAsNumber })).toThrow(/is a Boolean/);
   });
 
   test('fails when the property file is not on the evaluation step', () => {

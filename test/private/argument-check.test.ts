@@ -64,7 +64,7 @@ describe('the API-shape check of step arguments', () => {
     expect(messages(args)).toEqual([
       'Arguments.ProcessingResources.ClusterConfig.InstanceCount: Parameters.S, a String parameter, stands where SageMaker expects an integer '
         + '(ProcessingInstanceCount); SageMaker would refuse it ("Cannot assign property reference [Parameters.S] to argument of type [Integer]"): '
-        + 'use PipelineParameter.integer',
+        + 'use PipelineParameter.ofInteger',
       'Arguments.AppSpecification.ContainerArguments: a pipeline function stands where SageMaker expects a list (ContainerArguments); '
         + 'a function can stand only for a string, number or boolean',
     ]);

@@ -27,7 +27,7 @@ function policyOf(stack: Stack, role: iam.Role): any[] {
 describe('AutoMlStepConstruct', () => {
   test('renders the SDK\'s AutoMLStep request: ENSEMBLING mode, no job name, the role to run as', () => {
     const stack = newStack();
-    const data = PipelineParameter.string('TrainData', { defaultValue: 's3://data/train/' });
+    const data = PipelineParameter.ofString('TrainData', { defaultValue: 's3://data/train/' });
     const step = new AutoMlStepConstruct(stack, 'AutoMl', {
       role: autopilotRole(stack),
       trainingData: { s3Uri: data.valueAsString, contentType: AutoMlContentType.CSV },

@@ -10,7 +10,7 @@ const IMAGE = ContainerImage.fromUri('123456789012.dkr.ecr.us-east-1.amazonaws.c
 describe('ConditionStepConstruct', () => {
   test('branch steps appear only inside IfSteps / ElseSteps, in full', () => {
     const stack = newStack();
-    const threshold = PipelineParameter.float('Threshold', { defaultValue: 0.8 });
+    const threshold = PipelineParameter.ofFloat('Threshold', { defaultValue: 0.8 });
     const report = new PropertyFile({ name: 'Report', outputName: 'evaluation', path: 'evaluation.json' });
     const evaluate = new ProcessingStepConstruct(stack, 'Evaluate', {
       image: IMAGE,
@@ -52,7 +52,7 @@ describe('ConditionStepConstruct', () => {
   test('the outcome property renders Steps.<Name>.Outcome', () => {
     const stack = newStack();
     const check = new ConditionStepConstruct(stack, 'Check', {
-      conditions: [Condition.numberEquals(PipelineParameter.integer('N', { defaultValue: 1 }).valueAsNumber, 1)],
+      conditions: [Condition.numberEquals(PipelineParameter.ofInteger('N', { defaultValue: 1 }).valueAsNumber, 1)],
       elseSteps: [new FailStepConstruct(stack, 'F')],
     });
     expect(new RenderContext().render(check.outcome)).toEqual({ Get: 'Steps.Check.Outcome' });
@@ -60,7 +60,7 @@ describe('ConditionStepConstruct', () => {
 
   test('fails without conditions or without branches', () => {
     const stack = newStack();
-    const c = Condition.numberEquals(PipelineParameter.integer('N', { defaultValue: 1 }).valueAsNumber, 1);
+    const c = Condition.numberEquals(PipelineParameter.ofInteger('N', { defaultValue: 1 }).valueAsNumber, 1);
     expect(() => new ConditionStepConstruct(stack, 'A', { conditions: [], ifSteps: [new FailStepConstruct(stack, 'F1')] })).toThrow(/TestStack\/A: no conditions given/);
     expect(() => new ConditionStepConstruct(stack, 'B', { conditions: [c] })).toThrow(/TestStack\/B: both branches are empty/);
   });

@@ -11,7 +11,7 @@ function statementsOf(stack: Stack): any[] {
 describe('EmrStepConstruct', () => {
   test('a step on a running cluster: the SDK\'s EMRStep arguments, pipeline values in Args, display name and description set', () => {
     const stack = newStack();
-    const input = PipelineParameter.string('InputData', { defaultValue: 's3://data/raw/' });
+    const input = PipelineParameter.ofString('InputData', { defaultValue: 's3://data/raw/' });
     const step = new EmrStepConstruct(stack, 'Features', {
       clusterId: 'j-3SD91U2E1L2QX',
       jar: 'command-runner.jar',
@@ -41,7 +41,7 @@ describe('EmrStepConstruct', () => {
 
   test('a runtime role on a cluster chosen by parameter: the role is passed, the cluster is any of the account', () => {
     const stack = newStack();
-    const cluster = PipelineParameter.string('ClusterId');
+    const cluster = PipelineParameter.ofString('ClusterId');
     const runtime = iam.Role.fromRoleArn(stack, 'Runtime', 'arn:aws:iam::123456789012:role/emr-runtime', { mutable: false });
     const step = new EmrStepConstruct(stack, 'Job', { clusterId: cluster.valueAsString, jar: 's3://jars/job.jar', mainClass: 'com.example.Job', executionRole: runtime });
     const args = stepOf(definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [step] })), 'Job').Arguments;

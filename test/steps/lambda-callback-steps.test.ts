@@ -19,7 +19,7 @@ function fn(stack: any) {
 describe('LambdaStepConstruct', () => {
   test('renders the function, inputs and outputs; the role may invoke the function', () => {
     const stack = newStack();
-    const limit = PipelineParameter.integer('Limit', { defaultValue: 5 });
+    const limit = PipelineParameter.ofInteger('Limit', { defaultValue: 5 });
     const prep = new ProcessingStepConstruct(stack, 'Prep', {
       image: ContainerImage.sklearn('1.2-1'),
       outputs: [{ outputName: 'train', source: '/opt/ml/processing/train' }],

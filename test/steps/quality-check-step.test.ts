@@ -22,7 +22,7 @@ describe('QualityCheckStepConstruct', () => {
     const stack = newStack();
     const prep = prepIn(stack);
     const group = new ModelPackageGroup(stack, 'Group', { modelPackageGroupName: 'churn' });
-    const skip = PipelineParameter.boolean('SkipDataQualityCheck', { defaultValue: false });
+    const skip = PipelineParameter.ofBoolean('SkipDataQualityCheck', { defaultValue: false });
     const check = new QualityCheckStepConstruct(stack, 'DataQuality', {
       checkType: QualityCheckType.DATA_QUALITY,
       baselineDataset: prep.outputS3Uri('train'),
@@ -208,7 +208,7 @@ describe('QualityCheckStepConstruct', () => {
     expect(() => new QualityCheckStepConstruct(s, 'D', {
       ...base, checkType: QualityCheckType.DATA_QUALITY, skipCheck: PipelineValue.fromBoolean(true), suppliedBaselineConstraints: 's3://b/constraints.json',
     })).toThrow(/S\/D: a supplied baseline is given, but skipCheck is true, so no check would ever use it/);
-    expect(() => new QualityCheckStepConstruct(s, 'E', { ...base, checkType: QualityCheckType.DATA_QUALITY, skipCheck: PipelineParameter.string('Skip') }))
+    expect(() => new QualityCheckStepConstruct(s, 'E', { ...base, checkType: QualityCheckType.DATA_QUALITY, skipCheck: PipelineParameter.ofString('Skip') }))
       .toThrow(/S\/E: skipCheck is Parameters\.Skip, a String; expected a Boolean/);
     expect(() => DatasetFormat.csv({ outputColumnsPosition: 'MIDDLE' })).toThrow(/outputColumnsPosition is 'MIDDLE'; expected START or END/);
   });

@@ -11,8 +11,8 @@ import { definitionOf, newStack } from '../util';
 describe('TrainingStepConstruct', () => {
   test('renders the algorithm, hyperparameters as strings, channels, output, resources and stopping condition', () => {
     const stack = newStack();
-    const rounds = PipelineParameter.integer('Rounds', { defaultValue: 50 });
-    const objective = PipelineParameter.string('Objective', { defaultValue: 'binary:logistic' });
+    const rounds = PipelineParameter.ofInteger('Rounds', { defaultValue: 50 });
+    const objective = PipelineParameter.ofString('Objective', { defaultValue: 'binary:logistic' });
     const key = new kms.Key(stack, 'Key');
     const prep = new ProcessingStepConstruct(stack, 'Prep', {
       image: ContainerImage.sklearn('1.2-1'),

@@ -16,7 +16,7 @@ describe('TuningStepConstruct', () => {
   test('renders the tuning config and the training job definition; its best model feeds a model', () => {
     const stack = newStack();
     const prep = prepIn(stack);
-    const maxDepth = PipelineParameter.integer('MaxDepth', { defaultValue: 10 });
+    const maxDepth = PipelineParameter.ofInteger('MaxDepth', { defaultValue: 10 });
     const tune = new TuningStepConstruct(stack, 'Tune', {
       image: ContainerImage.xgboost('1.7-1'),
       hyperparameters: { objective: 'binary:logistic', num_round: 100 },
@@ -111,7 +111,7 @@ describe('TuningStepConstruct', () => {
 
   test('the training jobs get the environment (TrainingJobDefinition.Environment, as the SDK writes it)', () => {
     const stack = newStack();
-    const mode = PipelineParameter.string('Mode', { defaultValue: 'fast' });
+    const mode = PipelineParameter.ofString('Mode', { defaultValue: 'fast' });
     const step = new TuningStepConstruct(stack, 'Tune', {
       image: ContainerImage.xgboost('1.7-1'),
       objectiveMetricName: 'validation:auc',

@@ -87,7 +87,7 @@ describe('PipelineExperimentConfig', () => {
   });
 
   test('settable with literals, parameters and joins (their parameters are declared); off writes null', () => {
-    const team = PipelineParameter.string('Team', { defaultValue: 'risk' });
+    const team = PipelineParameter.ofString('Team', { defaultValue: 'risk' });
     const def = render(PipelineExperimentConfig.of({
       experimentName: Join.of('-', [team.valueAsString, 'churn']).valueAsString,
       trialName: Join.of('-', ['run', ExecutionVariable.PIPELINE_EXECUTION_ID.valueAsString]).valueAsString,
@@ -104,7 +104,7 @@ describe('PipelineExperimentConfig', () => {
 
   test('fails on a name SageMaker Experiments refuses, a non-string value, or a step property', () => {
     expect(() => PipelineExperimentConfig.of({ experimentName: 'churn_model' })).toThrow(/experimentName 'churn_model' is not a name SageMaker Experiments takes/);
-    expect(() => PipelineExperimentConfig.of({ trialName: PipelineParameter.integer('N').valueAsString })).toThrow(/trialName is Parameters\.N, a Integer; expected a string/);
+    expect(() => PipelineExperimentConfig.of({ trialName: PipelineParameter.ofInteger('N').valueAsString })).toThrow(/trialName is Parameters\.N, a Integer; expected a string/);
     const stack = newStack();
     const train = new TrainingStepConstruct(stack, 'Train', { image: IMAGE });
     const pipeline = new MlPipeline(stack, 'P', {

@@ -15,11 +15,11 @@ function render(value: any, stack: Stack = newStack()) {
 
 describe('PipelineParameter', () => {
   test('each kind renders its definition and a Get reference', () => {
-    const s = PipelineParameter.string('InputData', { defaultValue: 's3://b/k', description: 'raw data' });
-    const i = PipelineParameter.integer('Count', { defaultValue: 1 });
-    const f = PipelineParameter.float('Threshold', { defaultValue: 0.8 });
-    const b = PipelineParameter.boolean('Flag', { defaultValue: true });
-    const e = PipelineParameter.string('Status', { defaultValue: 'A', enumValues: ['A', 'B'] });
+    const s = PipelineParameter.ofString('InputData', { defaultValue: 's3://b/k', description: 'raw data' });
+    const i = PipelineParameter.ofInteger('Count', { defaultValue: 1 });
+    const f = PipelineParameter.ofFloat('Threshold', { defaultValue: 0.8 });
+    const b = PipelineParameter.ofBoolean('Flag', { defaultValue: true });
+    const e = PipelineParameter.ofString('Status', { defaultValue: 'A', enumValues: ['A', 'B'] });
     expect(s._renderDefinition()).toEqual({ Name: 'InputData', Type: 'String', DefaultValue: 's3://b/k', Description: 'raw data' });
     expect(i._renderDefinition()).toEqual({ Name: 'Count', Type: 'Integer', DefaultValue: 1 });
     expect(f._renderDefinition()).toEqual({ Name: 'Threshold', Type: 'Float', DefaultValue: 0.8 });
@@ -32,30 +32,44 @@ describe('PipelineParameter', () => {
     expect(render(f).rendered).toEqual({ Get: 'Parameters.Threshold' });
   });
 
+  test('the deprecated factories (string, integer, float, boolean: reserved words in C#, Go and Java) make the same parameters', () => {
+    const pairs: Array<[PipelineParameter, PipelineParameter]> = [
+      [PipelineParameter.string('S', { defaultValue: 'a', enumValues: ['a', 'b'] }), PipelineParameter.ofString('S', { defaultValue: 'a', enumValues: ['a', 'b'] })],
+      [PipelineParameter.integer('I', { defaultValue: 3 }), PipelineParameter.ofInteger('I', { defaultValue: 3 })],
+      [PipelineParameter.float('F', { defaultValue: 0.5 }), PipelineParameter.ofFloat('F', { defaultValue: 0.5 })],
+      [PipelineParameter.boolean('B', { defaultValue: true }), PipelineParameter.ofBoolean('B', { defaultValue: true })],
+    ];
+    for (const [old, renamed] of pairs) {
+      expect(old._renderDefinition()).toEqual(renamed._renderDefinition());
+      expect(old.sameDefinitionAs(renamed)).toBe(true);
+    }
+    expect(() => PipelineParameter.integer('N', { defaultValue: 1.5 })).toThrow('use PipelineParameter.ofFloat for fractional values');
+  });
+
   test('a token records the parameter it stands for', () => {
-    const p = PipelineParameter.string('X');
+    const p = PipelineParameter.ofString('X');
     const { ctx } = render({ a: [p.valueAsString] });
     expect([...ctx.parameters]).toEqual([p]);
   });
 
   test('fails when a name breaks the rules', () => {
-    expect(() => PipelineParameter.string('bad name')).toThrow(/Invalid parameter name 'bad name': expected 1 to 64 characters/);
-    expect(() => PipelineParameter.string('x'.repeat(65))).toThrow(/Invalid parameter name/);
+    expect(() => PipelineParameter.ofString('bad name')).toThrow(/Invalid parameter name 'bad name': expected 1 to 64 characters/);
+    expect(() => PipelineParameter.ofString('x'.repeat(65))).toThrow(/Invalid parameter name/);
   });
 
   test('fails when an integer default is fractional', () => {
-    expect(() => PipelineParameter.integer('N', { defaultValue: 1.5 })).toThrow(/default value 1.5 of an Integer parameter is not an integer/);
+    expect(() => PipelineParameter.ofInteger('N', { defaultValue: 1.5 })).toThrow(/default value 1.5 of an Integer parameter is not an integer/);
   });
 
   test('fails when a default is not one of the enum values', () => {
-    expect(() => PipelineParameter.string('S', { defaultValue: 'C', enumValues: ['A', 'B'] })).toThrow(/'C' is not one of its enumValues \(A, B\)/);
-    expect(() => PipelineParameter.string('S', { enumValues: [] })).toThrow(/enumValues is empty/);
+    expect(() => PipelineParameter.ofString('S', { defaultValue: 'C', enumValues: ['A', 'B'] })).toThrow(/'C' is not one of its enumValues \(A, B\)/);
+    expect(() => PipelineParameter.ofString('S', { enumValues: [] })).toThrow(/enumValues is empty/);
   });
 
   test('a parameter used in a step is part of the pipeline without being listed', () => {
     const stack = newStack();
-    const reason = PipelineParameter.string('Reason', { defaultValue: 'because' });
-    const unused = PipelineParameter.integer('Unused', { defaultValue: 3 });
+    const reason = PipelineParameter.ofString('Reason', { defaultValue: 'because' });
+    const unused = PipelineParameter.ofInteger('Unused', { defaultValue: 3 });
     const fail = new FailStepConstruct(stack, 'Fail', { errorMessage: reason.valueAsString });
     const pipeline = new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [fail], parameters: [unused] });
     const def = definitionOf(pipeline);
@@ -68,8 +82,8 @@ describe('PipelineParameter', () => {
 
   test('fails when two parameters share a name with different definitions', () => {
     const stack = newStack();
-    const a = PipelineParameter.string('Same', { defaultValue: 'a' });
-    const b = PipelineParameter.string('Same', { defaultValue: 'b' });
+    const a = PipelineParameter.ofString('Same', { defaultValue: 'a' });
+    const b = PipelineParameter.ofString('Same', { defaultValue: 'b' });
     const fail = new FailStepConstruct(stack, 'Fail', { errorMessage: Join.of(' ', [a.valueAsString, b.valueAsString]).valueAsString });
     const pipeline = new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [fail] });
     expect(() => pipeline.renderDefinition()).toThrow(/parameter 'Same' is defined twice with different definitions/);
@@ -91,7 +105,7 @@ describe('ExecutionVariable', () => {
 
 describe('Join', () => {
   test('renders Std:Join with literal and token values', () => {
-    const p = PipelineParameter.float('T', { defaultValue: 0.5 });
+    const p = PipelineParameter.ofFloat('T', { defaultValue: 0.5 });
     const join = new Join({ on: ' ', values: ['Accuracy below', p.valueAsString] });
     expect(render(join).rendered).toEqual({ 'Std:Join': { On: ' ', Values: ['Accuracy below', { Get: 'Parameters.T' }] } });
   });
@@ -112,14 +126,14 @@ describe('Join', () => {
 
 describe('tokens in strings', () => {
   test('text mixed with a pipeline token becomes a Join', () => {
-    const p = PipelineParameter.string('Bucket');
+    const p = PipelineParameter.ofString('Bucket');
     expect(render(`s3://${p.valueAsString}/data`).rendered).toEqual({
       'Std:Join': { On: '', Values: ['s3://', { Get: 'Parameters.Bucket' }, '/data'] },
     });
   });
 
   test('PipelineValue.fromString and fromNumber give the value behind a token, or a literal', () => {
-    const p = PipelineParameter.integer('N');
+    const p = PipelineParameter.ofInteger('N');
     expect(PipelineValue.fromNumber(p.valueAsNumber)).toBe(p);
     expect(PipelineValue.fromString(p.valueAsString)).toBe(p);
     expect(render(PipelineValue.fromNumber(3)).rendered).toBe(3);
@@ -131,7 +145,7 @@ describe('tokens in strings', () => {
 
   test('fails when a pipeline value is used outside a pipeline', () => {
     const stack = newStack();
-    const p = PipelineParameter.string('Name');
+    const p = PipelineParameter.ofString('Name');
     new s3.CfnBucket(stack, 'Bucket', { bucketName: p.valueAsString });
     expect(() => Template.fromStack(stack)).toThrow(/Parameters.Name is a SageMaker pipeline value: it can be used only in the properties of a pipeline step/);
   });
@@ -180,8 +194,8 @@ describe('PropertyFile and JsonGet', () => {
 });
 
 describe('Condition', () => {
-  const l = PipelineParameter.float('L');
-  const r = PipelineParameter.float('R');
+  const l = PipelineParameter.ofFloat('L');
+  const r = PipelineParameter.ofFloat('R');
   test.each([
     ['numberEquals', 'Equals'],
     ['numberGreaterThan', 'GreaterThan'],
@@ -195,7 +209,7 @@ describe('Condition', () => {
   });
 
   test('in, not and or render their nested forms', () => {
-    const s = PipelineParameter.string('S');
+    const s = PipelineParameter.ofString('S');
     const c = Condition.anyOf(
       Condition.stringIn(s.valueAsString, ['a', 'b']),
       Condition.negate(Condition.numberLessThan(l.valueAsNumber, 1)),
@@ -216,7 +230,7 @@ describe('Condition', () => {
   });
 
   test('string factories take plain strings: literals and the tokens of pipeline values', () => {
-    const s = PipelineParameter.string('S');
+    const s = PipelineParameter.ofString('S');
     const when = ExecutionVariable.START_DATE_TIME;
     expect(render(Condition.stringEquals(s.valueAsString, 'a')).rendered).toEqual({ Type: 'Equals', LeftValue: { Get: 'Parameters.S' }, RightValue: 'a' });
     expect(render(Condition.stringGreaterThanOrEqualTo(when.valueAsString, '2026-01-01')).rendered)
@@ -230,15 +244,15 @@ describe('Condition', () => {
   });
 
   test('booleanEquals compares the token of a boolean value with a boolean literal', () => {
-    const b = PipelineParameter.boolean('B', { defaultValue: false });
+    const b = PipelineParameter.ofBoolean('B', { defaultValue: false });
     expect(render(Condition.booleanEquals(b.valueAsString, true)).rendered).toEqual({ Type: 'Equals', LeftValue: { Get: 'Parameters.B' }, RightValue: true });
   });
 
   test('fails when an operand is not of the type the factory compares', () => {
     const stack = newStack();
-    const a = PipelineParameter.string('A');
-    const b = PipelineParameter.string('B');
-    const flag = PipelineParameter.boolean('Flag');
+    const a = PipelineParameter.ofString('A');
+    const b = PipelineParameter.ofString('B');
+    const flag = PipelineParameter.ofBoolean('Flag');
     const check = (c: Condition, id: string) => new ConditionStepConstruct(stack, id, { conditions: [c], elseSteps: [new FailStepConstruct(stack, `${id}F`)] });
     expect(() => check(Condition.numberEquals(a.valueAsNumber, b.valueAsNumber), 'C1'))
       .toThrow("TestStack/C1: condition 'Parameters.A == Parameters.B' compares numbers, but Parameters.A (a String) is not a number: use the Condition factory for its type (Condition.string...)");

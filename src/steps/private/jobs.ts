@@ -102,7 +102,7 @@ export function checkEnum(scope: Construct, what: string, value: string | undefi
     const v = parts.length === 1 && typeof parts[0] !== 'string' ? parts[0] : undefined;
     if (v && v.kind !== ValueKind.STRING && v.kind !== ValueKind.ANY) {
       throw new Error(`${scope.node.path}: ${what} is ${v.describe()}, a ${v.kind}; SageMaker expects one of the strings ${allowed.join(', ')}: `
-        + 'use a String parameter (PipelineParameter.string with enumValues)');
+        + 'use a String parameter (PipelineParameter.ofString with enumValues)');
     }
     const literals = v instanceof PipelineParameter ? [v.defaultValue, ...(v.enumValues ?? [])] : [];
     for (const literal of literals.filter((l) => l !== undefined)) {

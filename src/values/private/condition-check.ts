@@ -43,7 +43,7 @@ export function checkCondition(condition: Condition): string[] {
       }
       if (problems.length === 0 && !compatible(left.kind, right.kind)) {
         problems.push(`'${condition.describe()}' compares ${kindName(left)} with ${kindName(right)}; ${type} compares numbers: `
-          + 'use a number literal or a numeric parameter (PipelineParameter.float/integer) with Condition.number*');
+          + 'use a number literal or a numeric parameter (PipelineParameter.ofFloat/ofInteger) with Condition.number*');
       }
     } else if (!compatible(left.kind, right.kind)) {
       problems.push(`'${condition.describe()}' compares ${kindName(left)} with ${kindName(right)}: values of different types are never equal`);
