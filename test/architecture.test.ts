@@ -12,6 +12,7 @@ const LAYERS: Array<{ name: string; members: string[] }> = [
   { name: 'pipeline', members: ['pipeline.ts', 'dry-run.ts', 'notifications.ts'] },
   { name: 'patterns', members: ['patterns/'] },
   { name: 'index', members: ['index.ts'] },
+  { name: 'tools', members: ['import/'] },
 ];
 
 function sourceFiles(dir: string): string[] {
