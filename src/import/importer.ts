@@ -567,7 +567,6 @@ class Importer {
     const env = (x: any) => (x === undefined ? undefined : obj(Object.entries(x).map(([k, val]) => [k, this.value(val, 'string')])));
     const instanceType = (x: any) => (x === undefined ? undefined
       : typeof x === 'string' ? call(cls('lib', 'InstanceType'), 'of', lit(x)) : call(cls('lib', 'InstanceType'), 'of', this.value(x, 'string')));
-    const gib = (x: any) => (x === undefined ? undefined : call(cls('cdk', 'Size'), 'gibibytes', num(x)!));
     const image = (uri: any, comment: string[]) => {
       if (typeof uri === 'string' && /\.dkr\.ecr\./.test(uri)) {
         comment.push('The image stays the URI of the definition; ContainerImage.fromEcrRepository / fromAsset is the CDK way for an image you build.');
@@ -615,10 +614,7 @@ class Importer {
               ['uploadMode', o.S3Output?.S3UploadMode ? this.enumMember('S3UploadMode', o.S3Output.S3UploadMode) : undefined],
             ]))) : undefined],
             ['propertyFiles', files.length > 0 ? arr(files) : undefined],
-            ['instanceType', instanceType(cluster.InstanceType)],
-            ['instanceCount', num(cluster.InstanceCount)],
-            ['volumeSize', gib(cluster.VolumeSizeInGB)],
-            ['maxRuntime', a.StoppingCondition?.MaxRuntimeInSeconds !== undefined ? duration(a.StoppingCondition.MaxRuntimeInSeconds) : undefined],
+            ...this.jobResources(cluster, a.StoppingCondition),
           ],
         };
       }
@@ -864,7 +860,6 @@ class Importer {
     }
     const cluster = a.ProcessingResources?.ClusterConfig ?? {};
     const str = (x: any) => (x === undefined || x === null ? undefined : this.value(x, 'string'));
-    const num = (x: any) => (x === undefined ? undefined : this.value(x, 'number'));
     const switchOf = (x: any) => {
       if (x === undefined || x === null) {
         return undefined;
@@ -899,12 +894,21 @@ class Importer {
           ? call(cls('lib', 'ModelPackageGroup'), 'fromModelPackageGroupName', THIS, lit(`${s.Name}Group`), lit(group)) : undefined],
         ['suppliedBaselineStatistics', str(s.SuppliedBaselineStatistics)],
         ['suppliedBaselineConstraints', str(s.SuppliedBaselineConstraints)],
-        ['instanceType', cluster.InstanceType === undefined ? undefined : call(cls('lib', 'InstanceType'), 'of', this.value(cluster.InstanceType, 'string'))],
-        ['instanceCount', num(cluster.InstanceCount)],
-        ['volumeSize', cluster.VolumeSizeInGB === undefined ? undefined : call(cls('cdk', 'Size'), 'gibibytes', num(cluster.VolumeSizeInGB)!)],
-        ['maxRuntime', a.StoppingCondition?.MaxRuntimeInSeconds !== undefined ? duration(a.StoppingCondition.MaxRuntimeInSeconds) : undefined],
+        ...this.jobResources(cluster, a.StoppingCondition),
       ],
     };
+  }
+
+  /** instanceType, instanceCount, volumeSize and maxRuntime of a job, from its cluster (resource) config and stopping condition. */
+  private jobResources(resources: any, stopping: any): Array<[string, Expr | undefined]> {
+    const r = resources ?? {};
+    const num = (x: any) => (x === undefined ? undefined : this.value(x, 'number'));
+    return [
+      ['instanceType', r.InstanceType === undefined ? undefined : call(cls('lib', 'InstanceType'), 'of', this.value(r.InstanceType, 'string'))],
+      ['instanceCount', num(r.InstanceCount)],
+      ['volumeSize', r.VolumeSizeInGB === undefined ? undefined : call(cls('cdk', 'Size'), 'gibibytes', num(r.VolumeSizeInGB)!)],
+      ['maxRuntime', stopping?.MaxRuntimeInSeconds !== undefined ? duration(stopping.MaxRuntimeInSeconds) : undefined],
+    ];
   }
 
   /** The props of a training job (a Training step's arguments, or a tuning step's TrainingJobDefinition). */
@@ -913,7 +917,6 @@ class Importer {
   ): Array<[string, Expr | undefined]> {
     const algo = a.AlgorithmSpecification ?? {};
     const res = resources ?? {};
-    const num = (x: any) => (x === undefined ? undefined : this.value(x, 'number'));
     const str = (x: any) => (x === undefined ? undefined : this.value(x, 'string'));
     const env = (x: any) => (x === undefined ? undefined : obj(Object.entries(x).map(([k, val]) => [k, this.value(val, 'string')])));
     return [
@@ -931,10 +934,7 @@ class Importer {
         ['inputMode', c.InputMode ? this.enumMember('TrainingInputMode', c.InputMode) : undefined],
       ]))) : undefined],
       ['outputPath', str(a.OutputDataConfig?.S3OutputPath)],
-      ['instanceType', res.InstanceType === undefined ? undefined : call(cls('lib', 'InstanceType'), 'of', this.value(res.InstanceType, 'string'))],
-      ['instanceCount', num(res.InstanceCount)],
-      ['volumeSize', res.VolumeSizeInGB === undefined ? undefined : call(cls('cdk', 'Size'), 'gibibytes', num(res.VolumeSizeInGB)!)],
-      ['maxRuntime', a.StoppingCondition?.MaxRuntimeInSeconds !== undefined ? duration(a.StoppingCondition.MaxRuntimeInSeconds) : undefined],
+      ...this.jobResources(res, a.StoppingCondition),
       ['useSpotInstances', a.EnableManagedSpotTraining !== undefined ? lit(a.EnableManagedSpotTraining === true) : undefined],
       ['maxWaitTime', a.StoppingCondition?.MaxWaitTimeInSeconds !== undefined ? duration(a.StoppingCondition.MaxWaitTimeInSeconds) : undefined],
       ['checkpointS3Uri', str(a.CheckpointConfig?.S3Uri)],
