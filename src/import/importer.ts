@@ -96,6 +96,27 @@ function checkStructure(def: any, file: string): void {
       fail(`Parameters[${i}].Type`, 'String, Integer, Float or Boolean', p.Type);
     }
   });
+  const checkCondition = (c: any, at: string): void => {
+    const binary = ['Equals', 'GreaterThan', 'GreaterThanOrEqualTo', 'LessThan', 'LessThanOrEqualTo'];
+    if (!c || typeof c !== 'object' || ![...binary, 'In', 'Not', 'Or'].includes(c.Type)) {
+      fail(`${at}.Type`, `one of ${[...binary, 'In', 'Not', 'Or'].join(', ')}`, c?.Type);
+    }
+    if (binary.includes(c.Type) && (!('LeftValue' in c) || !('RightValue' in c))) {
+      fail(at, `a ${c.Type} condition with LeftValue and RightValue`, c);
+    }
+    if (c.Type === 'In' && (!('QueryValue' in c) || !Array.isArray(c.Values))) {
+      fail(at, 'an In condition with QueryValue and a list of Values', c);
+    }
+    if (c.Type === 'Not') {
+      checkCondition(c.Condition, `${at}.Condition`);
+    }
+    if (c.Type === 'Or') {
+      if (!Array.isArray(c.Conditions)) {
+        fail(`${at}.Conditions`, 'a list of conditions', c.Conditions);
+      }
+      c.Conditions.forEach((x: any, k: number) => checkCondition(x, `${at}.Conditions[${k}]`));
+    }
+  };
   const names = new Set<string>();
   const walk = (steps: any, path: string) => {
     if (!Array.isArray(steps)) {
@@ -126,6 +147,7 @@ function checkStructure(def: any, file: string): void {
         if (!Array.isArray(s.Arguments?.Conditions)) {
           fail(`${at}.Arguments.Conditions`, 'a list of conditions', s.Arguments?.Conditions);
         }
+        s.Arguments.Conditions.forEach((c: any, j: number) => checkCondition(c, `${at}.Arguments.Conditions[${j}]`));
         walk(s.Arguments.IfSteps ?? [], `${at}.Arguments.IfSteps`);
         walk(s.Arguments.ElseSteps ?? [], `${at}.Arguments.ElseSteps`);
       }
@@ -994,7 +1016,7 @@ class Importer {
       const want = numeric ? 'number' : 'string';
       return call(C, `${want}${binary[c.Type]}`, this.operand(c.LeftValue, want), this.operand(c.RightValue, want));
     }
-    throw new DefinitionError(`condition of type ${JSON.stringify(c.Type)}: expected Equals, GreaterThan, GreaterThanOrEqualTo, LessThan, LessThanOrEqualTo, In, Not or Or`);
+    throw new Error(`internal error: condition type ${JSON.stringify(c.Type)} passed the structure check`);
   }
 
   private operand(x: any, want: 'number' | 'string'): Expr {

@@ -192,6 +192,11 @@ describe('import: a definition to a typed stack and back', () => {
       .toThrow('def.json: Steps[0].DependsOn[0]: expected the name of a step of this definition, got "Nope"');
     expect(bad({ Parameters: [{ Name: 'P', Type: 'Text' }], Steps: [] })).toThrow('def.json: Parameters[0].Type: expected String, Integer, Float or Boolean, got "Text"');
     expect(() => parseDefinitionText('{"Steps": [', 'def.json')).toThrow(/^def\.json: not JSON: /);
+    const condition = (c: any) => ({ Steps: [{ Name: 'C', Type: 'Condition', Arguments: { Conditions: [{ Type: 'Not', Condition: c }] } }] });
+    expect(bad(condition({ Type: 'Between', LeftValue: 1, RightValue: 2 })))
+      .toThrow('def.json: Steps[0].Arguments.Conditions[0].Condition.Type: expected one of Equals, GreaterThan, GreaterThanOrEqualTo, LessThan, LessThanOrEqualTo, In, Not, Or, got "Between"');
+    expect(bad(condition({ Type: 'Or', Conditions: [{ Type: 'Equals', LeftValue: 1 }] })))
+      .toThrow('def.json: Steps[0].Arguments.Conditions[0].Condition.Conditions[0]: expected a Equals condition with LeftValue and RightValue');
   });
 
   test('a DescribePipeline response is read through its PipelineDefinition', () => {
