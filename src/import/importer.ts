@@ -3,9 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
-  Expr, ModuleName, MODULE_IMPORTS, Statement, THIS, arr, call, cls, evaluate, get, json, lit, modulesOf, newOf, obj, print, quote, v,
+  Expr, ModuleName, MODULE_IMPORTS, Statement, THIS, arr, call, cls, evaluate, get, json, lit, modulesOf, newOf, obj, print, v,
 } from './code';
+import { DRIFT_CHECK_SLOTS, MODEL_METRICS_SLOTS } from '../steps/private/model-metrics';
 import { resolvePropertyPath } from '../steps/private/property-path';
+import { COMMON_STEP_FIELDS } from '../steps/private/step-fields';
 import { ValueKind } from '../values/value-kind';
 
 /** What the importer made of a definition. */
@@ -43,7 +45,6 @@ const TYPES_NOT_IMPORTED: Record<string, string> = {
   EMR: 'EmrStepConstruct',
   AutoML: 'AutoMlStepConstruct',
 };
-const COMMON_STEP_FIELDS = ['Name', 'Type', 'Arguments', 'DependsOn', 'DisplayName', 'Description', 'CacheConfig', 'RetryPolicies'];
 const EXECUTION_VARIABLES: Record<string, string> = {
   PipelineExecutionId: 'PIPELINE_EXECUTION_ID',
   PipelineExecutionArn: 'PIPELINE_EXECUTION_ARN',
@@ -584,11 +585,6 @@ class Importer {
 
   private typedStep(s: any): TypedStep | undefined {
     const a = s.Arguments ?? {};
-    const num = (x: any) => (x === undefined ? undefined : this.value(x, 'number'));
-    const str = (x: any) => (x === undefined ? undefined : this.value(x, 'string'));
-    const env = (x: any) => (x === undefined ? undefined : obj(Object.entries(x).map(([k, val]) => [k, this.value(val, 'string')])));
-    const instanceType = (x: any) => (x === undefined ? undefined
-      : typeof x === 'string' ? call(cls('lib', 'InstanceType'), 'of', lit(x)) : call(cls('lib', 'InstanceType'), 'of', this.value(x, 'string')));
     const image = (uri: any, comment: string[]) => {
       if (typeof uri === 'string' && /\.dkr\.ecr\./.test(uri)) {
         comment.push('The image stays the URI of the definition; ContainerImage.fromEcrRepository / fromAsset is the CDK way for an image you build.');
@@ -619,11 +615,11 @@ class Importer {
             ['image', image(app.ImageUri, comments)],
             ['entrypoint', app.ContainerEntrypoint ? this.value(app.ContainerEntrypoint, 'string') : undefined],
             ['arguments', app.ContainerArguments ? this.value(app.ContainerArguments, 'string') : undefined],
-            ['environment', env(a.Environment)],
+            ['environment', this.strMap(a.Environment)],
             ['inputs', a.ProcessingInputs ? arr(a.ProcessingInputs.map((i: any) => obj([
               ['inputName', lit(i.InputName)],
-              ['source', str(i.S3Input?.S3Uri)],
-              ['destination', str(i.S3Input?.LocalPath)],
+              ['source', this.str(i.S3Input?.S3Uri)],
+              ['destination', this.str(i.S3Input?.LocalPath)],
               ['s3DataType', i.S3Input?.S3DataType ? this.enumMember('ProcessingS3DataType', i.S3Input.S3DataType) : undefined],
               ['inputMode', i.S3Input?.S3InputMode ? this.enumMember('InputMode', i.S3Input.S3InputMode) : undefined],
               ['distribution', i.S3Input?.S3DataDistributionType ? this.enumMember('DataDistribution', i.S3Input.S3DataDistributionType) : undefined],
@@ -631,8 +627,8 @@ class Importer {
             ]))) : undefined],
             ['outputs', a.ProcessingOutputConfig?.Outputs ? arr(a.ProcessingOutputConfig.Outputs.map((o: any) => obj([
               ['outputName', lit(o.OutputName)],
-              ['source', str(o.S3Output?.LocalPath)],
-              ['destination', str(o.S3Output?.S3Uri)],
+              ['source', this.str(o.S3Output?.LocalPath)],
+              ['destination', this.str(o.S3Output?.S3Uri)],
               ['uploadMode', o.S3Output?.S3UploadMode ? this.enumMember('S3UploadMode', o.S3Output.S3UploadMode) : undefined],
             ]))) : undefined],
             ['propertyFiles', files.length > 0 ? arr(files) : undefined],
@@ -648,19 +644,19 @@ class Importer {
         const ranges = config.ParameterRanges ?? {};
         const numericRanges = (list: any[] | undefined) => (list && list.length > 0 ? arr(list.map((r: any) => obj([
           ['name', lit(r.Name)],
-          ['min', typeof r.MinValue === 'string' && r.MinValue.trim() !== '' && !isNaN(Number(r.MinValue)) ? lit(Number(r.MinValue)) : num(r.MinValue)],
-          ['max', typeof r.MaxValue === 'string' && r.MaxValue.trim() !== '' && !isNaN(Number(r.MaxValue)) ? lit(Number(r.MaxValue)) : num(r.MaxValue)],
+          ['min', typeof r.MinValue === 'string' && r.MinValue.trim() !== '' && !isNaN(Number(r.MinValue)) ? lit(Number(r.MinValue)) : this.num(r.MinValue)],
+          ['max', typeof r.MaxValue === 'string' && r.MaxValue.trim() !== '' && !isNaN(Number(r.MaxValue)) ? lit(Number(r.MaxValue)) : this.num(r.MaxValue)],
           ['scaling', r.ScalingType ? this.enumMember('ScalingType', r.ScalingType) : undefined],
         ]))) : undefined);
         return {
           cls: 'TuningStepConstruct',
           comments,
           props: [
-            ['objectiveMetricName', str(config.HyperParameterTuningJobObjective?.MetricName)],
+            ['objectiveMetricName', this.str(config.HyperParameterTuningJobObjective?.MetricName)],
             ['objectiveType', config.HyperParameterTuningJobObjective?.Type ? this.enumMember('ObjectiveType', config.HyperParameterTuningJobObjective.Type) : undefined],
             ['strategy', config.Strategy ? this.enumMember('TuningStrategy', config.Strategy) : undefined],
-            ['maxTrainingJobs', num(config.ResourceLimits?.MaxNumberOfTrainingJobs)],
-            ['maxParallelTrainingJobs', num(config.ResourceLimits?.MaxParallelTrainingJobs)],
+            ['maxTrainingJobs', this.num(config.ResourceLimits?.MaxNumberOfTrainingJobs)],
+            ['maxParallelTrainingJobs', this.num(config.ResourceLimits?.MaxParallelTrainingJobs)],
             ['earlyStopping', config.TrainingJobEarlyStoppingType !== undefined ? lit(config.TrainingJobEarlyStoppingType === 'Auto') : undefined],
             ['integerRanges', numericRanges(ranges.IntegerParameterRanges)],
             ['continuousRanges', numericRanges(ranges.ContinuousParameterRanges)],
@@ -683,13 +679,13 @@ class Importer {
           cls: 'EmrStepConstruct',
           comments,
           props: [
-            ['clusterId', str(a.ClusterId)],
+            ['clusterId', this.str(a.ClusterId)],
             ['executionRole', typeof a.ExecutionRoleArn === 'string'
               ? call(cls('iam', 'Role'), 'fromRoleArn', THIS, lit(`${s.Name}ExecutionRole`), lit(a.ExecutionRoleArn), obj([['mutable', lit(false)]]))
               : undefined],
-            ['jar', str(jar.Jar)],
+            ['jar', this.str(jar.Jar)],
             ['args', jar.Args ? this.value(jar.Args, 'string') : undefined],
-            ['mainClass', str(jar.MainClass)],
+            ['mainClass', this.str(jar.MainClass)],
             ['properties', Array.isArray(jar.Properties)
               ? obj(jar.Properties.map((p: any) => [String(p.Key), this.value(p.Value, 'string')])) : undefined],
           ],
@@ -703,7 +699,7 @@ class Importer {
           return undefined;
         }
         const channel = (c: any) => obj([
-          ['s3Uri', str(c.DataSource?.S3DataSource?.S3Uri)],
+          ['s3Uri', this.str(c.DataSource?.S3DataSource?.S3Uri)],
           ['s3DataType', c.DataSource?.S3DataSource?.S3DataType ? this.enumMember('S3DataType', c.DataSource.S3DataSource.S3DataType) : undefined],
           ['contentType', c.ContentType ? this.enumMember('AutoMlContentType', c.ContentType) : undefined],
           ['compression', c.CompressionType ? this.enumMember('CompressionType', c.CompressionType) : undefined],
@@ -718,16 +714,16 @@ class Importer {
             ['role', call(cls('iam', 'Role'), 'fromRoleArn', THIS, lit(`${s.Name}Role`), lit(a.RoleArn), obj([['mutable', lit(false)]]))],
             ['trainingData', channel(training)],
             ['validationData', validation ? channel(validation) : undefined],
-            ['targetAttributeName', str(training.TargetAttributeName)],
-            ['sampleWeightAttributeName', str(training.SampleWeightAttributeName)],
+            ['targetAttributeName', this.str(training.TargetAttributeName)],
+            ['sampleWeightAttributeName', this.str(training.SampleWeightAttributeName)],
             ['problemType', a.ProblemType ? this.enumMember('AutoMlProblemType', a.ProblemType) : undefined],
             ['objectiveMetric', a.AutoMLJobObjective?.MetricName ? this.enumMember('AutoMlObjectiveMetric', a.AutoMLJobObjective.MetricName) : undefined],
-            ['outputPath', str(a.OutputDataConfig?.S3OutputPath)],
-            ['maxCandidates', num(criteria.MaxCandidates)],
+            ['outputPath', this.str(a.OutputDataConfig?.S3OutputPath)],
+            ['maxCandidates', this.num(criteria.MaxCandidates)],
             ['maxRuntimePerTrainingJob', criteria.MaxRuntimePerTrainingJobInSeconds !== undefined ? duration(criteria.MaxRuntimePerTrainingJobInSeconds) : undefined],
             ['maxAutoMlJobRuntime', criteria.MaxAutoMLJobRuntimeInSeconds !== undefined ? duration(criteria.MaxAutoMLJobRuntimeInSeconds) : undefined],
-            ['validationFraction', num(config.DataSplitConfig?.ValidationFraction)],
-            ['featureSpecificationS3Uri', str(config.CandidateGenerationConfig?.FeatureSpecificationS3Uri)],
+            ['validationFraction', this.num(config.DataSplitConfig?.ValidationFraction)],
+            ['featureSpecificationS3Uri', this.str(config.CandidateGenerationConfig?.FeatureSpecificationS3Uri)],
           ],
         };
       }
@@ -740,7 +736,7 @@ class Importer {
         const group = a.ModelPackageGroupName;
         const groupExpr = call(cls('lib', 'ModelPackageGroup'), typeof group === 'string' && group.startsWith('arn:') ? 'fromModelPackageGroupArn' : 'fromModelPackageGroupName',
           THIS, lit(`${s.Name}Group`), this.value(group, 'string'));
-        const source = (m: any) => (m ? obj([['s3Uri', str(m.S3Uri)], ['contentType', str(m.ContentType)], ['contentDigest', str(m.ContentDigest)]]) : undefined);
+        const source = (m: any) => (m ? obj([['s3Uri', this.str(m.S3Uri)], ['contentType', this.str(m.ContentType)], ['contentDigest', this.str(m.ContentDigest)]]) : undefined);
         const mm = a.ModelMetrics;
         const dc = a.DriftCheckBaselines;
         const some = (entries: Array<[string, Expr | undefined]>) => (entries.some((e) => e[1] !== undefined) ? obj(entries) : undefined);
@@ -754,25 +750,14 @@ class Importer {
             ['responseTypes', spec.SupportedResponseMIMETypes ? this.value(spec.SupportedResponseMIMETypes) : undefined],
             ['inferenceInstanceTypes', spec.SupportedRealtimeInferenceInstanceTypes ? this.value(spec.SupportedRealtimeInferenceInstanceTypes) : undefined],
             ['transformInstanceTypes', spec.SupportedTransformInstanceTypes ? this.value(spec.SupportedTransformInstanceTypes) : undefined],
-            ['approvalStatus', str(a.ModelApprovalStatus)],
-            ['modelPackageDescription', str(a.ModelPackageDescription)],
-            ['modelMetrics', mm ? some([
-              ['modelQualityStatistics', source(mm.ModelQuality?.Statistics)], ['modelQualityConstraints', source(mm.ModelQuality?.Constraints)],
-              ['modelDataQualityStatistics', source(mm.ModelDataQuality?.Statistics)], ['modelDataQualityConstraints', source(mm.ModelDataQuality?.Constraints)],
-              ['biasReport', source(mm.Bias?.Report)], ['biasPreTrainingReport', source(mm.Bias?.PreTrainingReport)],
-              ['biasPostTrainingReport', source(mm.Bias?.PostTrainingReport)], ['explainabilityReport', source(mm.Explainability?.Report)],
-            ]) : undefined],
-            ['driftCheckBaselines', dc ? some([
-              ['modelQualityStatistics', source(dc.ModelQuality?.Statistics)], ['modelQualityConstraints', source(dc.ModelQuality?.Constraints)],
-              ['modelDataQualityStatistics', source(dc.ModelDataQuality?.Statistics)], ['modelDataQualityConstraints', source(dc.ModelDataQuality?.Constraints)],
-              ['biasConfigFile', source(dc.Bias?.ConfigFile)], ['biasPreTrainingConstraints', source(dc.Bias?.PreTrainingConstraints)],
-              ['biasPostTrainingConstraints', source(dc.Bias?.PostTrainingConstraints)],
-              ['explainabilityConstraints', source(dc.Explainability?.Constraints)], ['explainabilityConfigFile', source(dc.Explainability?.ConfigFile)],
-            ]) : undefined],
-            ['customerMetadata', env(a.CustomerMetadataProperties)],
-            ['domain', str(a.Domain)],
-            ['task', str(a.Task)],
-            ['samplePayloadUrl', str(a.SamplePayloadUrl)],
+            ['approvalStatus', this.str(a.ModelApprovalStatus)],
+            ['modelPackageDescription', this.str(a.ModelPackageDescription)],
+            ['modelMetrics', mm ? some(MODEL_METRICS_SLOTS.map(([prop, apiGroup, member]) => [prop, source(mm[apiGroup]?.[member])])) : undefined],
+            ['driftCheckBaselines', dc ? some(DRIFT_CHECK_SLOTS.map(([prop, apiGroup, member]) => [prop, source(dc[apiGroup]?.[member])])) : undefined],
+            ['customerMetadata', this.strMap(a.CustomerMetadataProperties)],
+            ['domain', this.str(a.Domain)],
+            ['task', this.str(a.Task)],
+            ['samplePayloadUrl', this.str(a.SamplePayloadUrl)],
             ['skipModelValidation', a.SkipModelValidation !== undefined ? lit(a.SkipModelValidation === 'All' || a.SkipModelValidation === true) : undefined],
           ],
         };
@@ -785,25 +770,24 @@ class Importer {
           cls: 'TransformStepConstruct',
           comments,
           props: [
-            ['modelName', str(a.ModelName)],
+            ['modelName', this.str(a.ModelName)],
             ['input', obj([
-              ['s3Uri', str(input.DataSource?.S3DataSource?.S3Uri)],
+              ['s3Uri', this.str(input.DataSource?.S3DataSource?.S3Uri)],
               ['s3DataType', input.DataSource?.S3DataSource?.S3DataType ? this.enumMember('S3DataType', input.DataSource.S3DataSource.S3DataType) : undefined],
-              ['contentType', str(input.ContentType)],
+              ['contentType', this.str(input.ContentType)],
               ['compression', input.CompressionType ? this.enumMember('CompressionType', input.CompressionType) : undefined],
               ['splitType', input.SplitType ? this.enumMember('SplitType', input.SplitType) : undefined],
             ])],
-            ['outputPath', str(out.S3OutputPath)],
-            ['accept', str(out.Accept)],
+            ['outputPath', this.str(out.S3OutputPath)],
+            ['accept', this.str(out.Accept)],
             ['assembleWith', out.AssembleWith ? this.enumMember('AssemblyType', out.AssembleWith) : undefined],
-            ['instanceType', instanceType(res.InstanceType)],
-            ['instanceCount', num(res.InstanceCount)],
-            ['maxConcurrentTransforms', num(a.MaxConcurrentTransforms)],
-            ['maxPayload', a.MaxPayloadInMB !== undefined ? call(cls('cdk', 'Size'), 'mebibytes', num(a.MaxPayloadInMB)!) : undefined],
+            ...this.jobResources(res, undefined),
+            ['maxConcurrentTransforms', this.num(a.MaxConcurrentTransforms)],
+            ['maxPayload', a.MaxPayloadInMB !== undefined ? call(cls('cdk', 'Size'), 'mebibytes', this.num(a.MaxPayloadInMB)!) : undefined],
             ['batchStrategy', a.BatchStrategy ? this.enumMember('BatchStrategy', a.BatchStrategy) : undefined],
-            ['environment', env(a.Environment)],
-            ['inputFilter', str(a.DataProcessing?.InputFilter)],
-            ['outputFilter', str(a.DataProcessing?.OutputFilter)],
+            ['environment', this.strMap(a.Environment)],
+            ['inputFilter', this.str(a.DataProcessing?.InputFilter)],
+            ['outputFilter', this.str(a.DataProcessing?.OutputFilter)],
             ['joinSource', a.DataProcessing?.JoinSource ? this.enumMember('JoinSource', a.DataProcessing.JoinSource) : undefined],
           ],
         };
@@ -818,7 +802,7 @@ class Importer {
           ],
         };
       case 'Fail':
-        return { cls: 'FailStepConstruct', props: [['errorMessage', str(a.ErrorMessage)]] };
+        return { cls: 'FailStepConstruct', props: [['errorMessage', this.str(a.ErrorMessage)]] };
       case 'Lambda':
       case 'Callback': {
         const outputs = s.OutputParameters ? arr(s.OutputParameters.map((o: any) => obj([
@@ -881,7 +865,6 @@ class Importer {
       return undefined;
     }
     const cluster = a.ProcessingResources?.ClusterConfig ?? {};
-    const str = (x: any) => (x === undefined || x === null ? undefined : this.value(x, 'string'));
     const switchOf = (x: any) => {
       if (x === undefined || x === null) {
         return undefined;
@@ -898,37 +881,51 @@ class Importer {
       comments,
       props: [
         ['checkType', this.enumMember('QualityCheckType', s.CheckType)],
-        ['baselineDataset', str(inputOf('baseline_dataset_input'))],
+        ['baselineDataset', this.str(inputOf('baseline_dataset_input'))],
         ['datasetFormat', datasetFormat],
-        ['outputS3Uri', str(output?.S3Output?.S3Uri)],
+        ['outputS3Uri', this.str(output?.S3Output?.S3Uri)],
         ['problemType', env.problem_type !== undefined ? this.enumMember('ModelProblemType', env.problem_type) : undefined],
-        ['inferenceAttribute', str(env.inference_attribute)],
-        ['probabilityAttribute', str(env.probability_attribute)],
-        ['groundTruthAttribute', str(env.ground_truth_attribute)],
+        ['inferenceAttribute', this.str(env.inference_attribute)],
+        ['probabilityAttribute', this.str(env.probability_attribute)],
+        ['groundTruthAttribute', this.str(env.ground_truth_attribute)],
         ['probabilityThresholdAttribute', typeof env.probability_threshold_attribute === 'string' && !isNaN(Number(env.probability_threshold_attribute))
           ? lit(Number(env.probability_threshold_attribute)) : undefined],
-        ['recordPreprocessorScript', str(inputOf('record_preprocessor_script_input'))],
-        ['postAnalyticsProcessorScript', str(inputOf('post_analytics_processor_script_input'))],
+        ['recordPreprocessorScript', this.str(inputOf('record_preprocessor_script_input'))],
+        ['postAnalyticsProcessorScript', this.str(inputOf('post_analytics_processor_script_input'))],
         ['skipCheck', switchOf(s.SkipCheck)],
         ['registerNewBaseline', switchOf(s.RegisterNewBaseline)],
         ['failOnViolation', switchOf(s.FailOnViolation)],
         ['modelPackageGroup', typeof group === 'string'
           ? call(cls('lib', 'ModelPackageGroup'), 'fromModelPackageGroupName', THIS, lit(`${s.Name}Group`), lit(group)) : undefined],
-        ['suppliedBaselineStatistics', str(s.SuppliedBaselineStatistics)],
-        ['suppliedBaselineConstraints', str(s.SuppliedBaselineConstraints)],
+        ['suppliedBaselineStatistics', this.str(s.SuppliedBaselineStatistics)],
+        ['suppliedBaselineConstraints', this.str(s.SuppliedBaselineConstraints)],
         ...this.jobResources(cluster, a.StoppingCondition),
       ],
     };
   }
 
+  /** An optional string member as code (a missing or null member is left out). */
+  private str(x: any): Expr | undefined {
+    return x === undefined || x === null ? undefined : this.value(x, 'string');
+  }
+
+  /** An optional number member as code. */
+  private num(x: any): Expr | undefined {
+    return x === undefined || x === null ? undefined : this.value(x, 'number');
+  }
+
+  /** An optional map of strings (environment, hyperparameters, metadata) as code. */
+  private strMap(x: any): Expr | undefined {
+    return x === undefined || x === null ? undefined : obj(Object.entries(x).map(([k, val]) => [k, this.value(val, 'string')]));
+  }
+
   /** instanceType, instanceCount, volumeSize and maxRuntime of a job, from its cluster (resource) config and stopping condition. */
   private jobResources(resources: any, stopping: any): Array<[string, Expr | undefined]> {
     const r = resources ?? {};
-    const num = (x: any) => (x === undefined ? undefined : this.value(x, 'number'));
     return [
       ['instanceType', r.InstanceType === undefined ? undefined : call(cls('lib', 'InstanceType'), 'of', this.value(r.InstanceType, 'string'))],
-      ['instanceCount', num(r.InstanceCount)],
-      ['volumeSize', r.VolumeSizeInGB === undefined ? undefined : call(cls('cdk', 'Size'), 'gibibytes', num(r.VolumeSizeInGB)!)],
+      ['instanceCount', this.num(r.InstanceCount)],
+      ['volumeSize', r.VolumeSizeInGB === undefined ? undefined : call(cls('cdk', 'Size'), 'gibibytes', this.num(r.VolumeSizeInGB)!)],
       ['maxRuntime', stopping?.MaxRuntimeInSeconds !== undefined ? duration(stopping.MaxRuntimeInSeconds) : undefined],
     ];
   }
@@ -939,30 +936,28 @@ class Importer {
   ): Array<[string, Expr | undefined]> {
     const algo = a.AlgorithmSpecification ?? {};
     const res = resources ?? {};
-    const str = (x: any) => (x === undefined ? undefined : this.value(x, 'string'));
-    const env = (x: any) => (x === undefined ? undefined : obj(Object.entries(x).map(([k, val]) => [k, this.value(val, 'string')])));
     return [
       ['image', image(algo.TrainingImage, comments)],
       ['inputMode', algo.TrainingInputMode ? this.enumMember('TrainingInputMode', algo.TrainingInputMode) : undefined],
-      ['hyperparameters', env(hyperparameters)],
+      ['hyperparameters', this.strMap(hyperparameters)],
       ['channels', a.InputDataConfig ? arr(a.InputDataConfig.map((c: any) => obj([
         ['channelName', lit(c.ChannelName)],
-        ['s3Uri', str(c.DataSource?.S3DataSource?.S3Uri)],
-        ['contentType', str(c.ContentType)],
+        ['s3Uri', this.str(c.DataSource?.S3DataSource?.S3Uri)],
+        ['contentType', this.str(c.ContentType)],
         ['compression', c.CompressionType ? this.enumMember('CompressionType', c.CompressionType) : undefined],
         ['s3DataType', c.DataSource?.S3DataSource?.S3DataType ? this.enumMember('S3DataType', c.DataSource.S3DataSource.S3DataType) : undefined],
         ['distribution', c.DataSource?.S3DataSource?.S3DataDistributionType
           ? this.enumMember('DataDistribution', c.DataSource.S3DataSource.S3DataDistributionType) : undefined],
         ['inputMode', c.InputMode ? this.enumMember('TrainingInputMode', c.InputMode) : undefined],
       ]))) : undefined],
-      ['outputPath', str(a.OutputDataConfig?.S3OutputPath)],
+      ['outputPath', this.str(a.OutputDataConfig?.S3OutputPath)],
       ...this.jobResources(res, a.StoppingCondition),
       ['useSpotInstances', a.EnableManagedSpotTraining !== undefined ? lit(a.EnableManagedSpotTraining === true) : undefined],
       ['maxWaitTime', a.StoppingCondition?.MaxWaitTimeInSeconds !== undefined ? duration(a.StoppingCondition.MaxWaitTimeInSeconds) : undefined],
-      ['checkpointS3Uri', str(a.CheckpointConfig?.S3Uri)],
-      ['checkpointLocalPath', str(a.CheckpointConfig?.LocalPath)],
-      ['environment', env(a.Environment)],
-      ['metricDefinitions', algo.MetricDefinitions ? arr(algo.MetricDefinitions.map((m: any) => obj([['name', str(m.Name)], ['regex', str(m.Regex)]]))) : undefined],
+      ['checkpointS3Uri', this.str(a.CheckpointConfig?.S3Uri)],
+      ['checkpointLocalPath', this.str(a.CheckpointConfig?.LocalPath)],
+      ['environment', this.strMap(a.Environment)],
+      ['metricDefinitions', algo.MetricDefinitions ? arr(algo.MetricDefinitions.map((m: any) => obj([['name', this.str(m.Name)], ['regex', this.str(m.Regex)]]))) : undefined],
     ];
   }
 
@@ -1267,4 +1262,3 @@ function lib(): any {
   return libExports;
 }
 
-export { quote };

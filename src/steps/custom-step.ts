@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { COMMON_STEP_FIELDS } from './private/step-fields';
 import { JobStepOptions, PipelineStep, StepType } from './step';
 
 /** Properties of a `CustomStepConstruct`. */
@@ -42,7 +43,7 @@ export class CustomStepConstruct extends PipelineStep {
       throw new Error(`${scope.node.path}/${id}: arguments is ${JSON.stringify(props.arguments)}; expected an object (the step's Arguments)`);
     }
     for (const key of Object.keys(props.extraFields ?? {})) {
-      if (['Name', 'Type', 'Arguments', 'DependsOn', 'DisplayName', 'Description', 'CacheConfig', 'RetryPolicies'].includes(key)) {
+      if (COMMON_STEP_FIELDS.includes(key)) {
         throw new Error(`${scope.node.path}/${id}: extraFields sets ${key}; use the step's own property for it`);
       }
     }

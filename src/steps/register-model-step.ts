@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { IModelPackageGroup, ModelApprovalStatus } from '../model-package-group';
 import { ModelContainer, bindContainers, checkContainers } from './model-container';
 import { asStringArgument, checkEnum } from './private/jobs';
+import { DRIFT_CHECK_SLOTS, MODEL_METRICS_SLOTS, renderSlots } from './private/model-metrics';
 import { PipelineStep, RetryableStepOptions, IPipelineHost, StepProperty, StepType } from './step';
 import { ValueKind, splitString } from '../values/pipeline-value';
 
@@ -214,36 +215,8 @@ export class RegisterModelStepConstruct extends PipelineStep {
   protected renderArguments(): any {
     const props = this.props;
     const source = (m?: MetricsSource) => (m ? { S3Uri: m.s3Uri, ContentType: m.contentType, ContentDigest: m.contentDigest } : undefined);
-    // A group of reports (ModelQuality, Bias, ...): written when any of its members is given.
-    const group = (members: Record<string, MetricsSource | undefined>) => (Object.values(members).some((m) => m)
-      ? Object.fromEntries(Object.entries(members).map(([k, m]) => [k, source(m)]))
-      : undefined);
-    const metrics = props.modelMetrics;
-    const modelMetrics = metrics
-      ? {
-        ModelQuality: group({ Statistics: metrics.modelQualityStatistics, Constraints: metrics.modelQualityConstraints }),
-        ModelDataQuality: group({ Statistics: metrics.modelDataQualityStatistics, Constraints: metrics.modelDataQualityConstraints }),
-        Bias: group({
-          Report: metrics.biasReport,
-          PreTrainingReport: metrics.biasPreTrainingReport,
-          PostTrainingReport: metrics.biasPostTrainingReport,
-        }),
-        Explainability: group({ Report: metrics.explainabilityReport }),
-      }
-      : undefined;
-    const drift = props.driftCheckBaselines;
-    const driftCheckBaselines = drift
-      ? {
-        ModelQuality: group({ Statistics: drift.modelQualityStatistics, Constraints: drift.modelQualityConstraints }),
-        ModelDataQuality: group({ Statistics: drift.modelDataQualityStatistics, Constraints: drift.modelDataQualityConstraints }),
-        Bias: group({
-          ConfigFile: drift.biasConfigFile,
-          PreTrainingConstraints: drift.biasPreTrainingConstraints,
-          PostTrainingConstraints: drift.biasPostTrainingConstraints,
-        }),
-        Explainability: group({ Constraints: drift.explainabilityConstraints, ConfigFile: drift.explainabilityConfigFile }),
-      }
-      : undefined;
+    const modelMetrics = props.modelMetrics ? renderSlots(props.modelMetrics, MODEL_METRICS_SLOTS, source) : undefined;
+    const driftCheckBaselines = props.driftCheckBaselines ? renderSlots(props.driftCheckBaselines, DRIFT_CHECK_SLOTS, source) : undefined;
     return {
       ModelPackageGroupName: groupReference(this, props.modelPackageGroup),
       ModelPackageDescription: props.modelPackageDescription,
