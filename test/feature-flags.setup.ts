@@ -6,3 +6,8 @@ import * as path from 'path';
 
 const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf-8'));
 process.env.CDK_CONTEXT_JSON = JSON.stringify(cdkJson.context ?? {});
+
+// aws-cdk-lib's CloudFormation validation loads a 9 MB WebAssembly engine in each test file's module registry (about
+// 1.5 s and 100 MB per file): the tests synthesize without it, and the suite's global teardown validates every template
+// they synthesized in one process (test/support/validate-templates.ts). CDK_VALIDATION=true runs it in each test.
+process.env.CDK_VALIDATION ??= 'false';

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -24,22 +25,42 @@ function writeGenerated(name: string, source: string): string {
   return file;
 }
 
-/** Type-checks generated files against the library's sources (the package name mapped to src/index.ts). */
+/**
+ * Type-checks generated files against the library's sources (the package name mapped to src/index.ts), with tsc in a
+ * process of its own: the program holds aws-cdk-lib's declarations, which would otherwise stay in the test worker.
+ */
 function typeErrors(files: string[]): string[] {
-  const program = ts.createProgram(files, {
-    target: ts.ScriptTarget.ES2020,
-    module: ts.ModuleKind.CommonJS,
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    esModuleInterop: true,
-    noUnusedLocals: true,
-    baseUrl: ROOT,
-    paths: { 'cdk-sagemaker-pipelines': ['src/index.ts'] },
-  });
-  return ts.getPreEmitDiagnostics(program)
-    .filter((d) => d.file && files.includes(path.resolve(d.file.fileName)))
-    .map((d) => `${path.basename(d.file!.fileName)}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  // Outside the generated files' folder, so that eslint's project service keeps reading them with test/tsconfig.json.
+  const tsconfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'import-tsc-')), 'tsconfig.json');
+  fs.writeFileSync(tsconfig, JSON.stringify({
+    compilerOptions: {
+      target: 'ES2020',
+      module: 'commonjs',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      esModuleInterop: true,
+      noUnusedLocals: true,
+      baseUrl: ROOT,
+      paths: { 'cdk-sagemaker-pipelines': ['src/index.ts'] },
+      typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+      types: ['node'],
+    },
+    files,
+  }));
+  const run = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', tsconfig, '--pretty', 'false'], { encoding: 'utf-8' });
+  const errors: string[] = [];
+  for (const line of run.stdout.split('\n')) {
+    const file = files.find((f) => line.startsWith(`${path.relative(ROOT, f)}(`) || line.startsWith(`${f}(`));
+    if (file) {
+      errors.push(`${path.basename(file)}${line.slice(line.indexOf('('))}`);
+    }
+  }
+  // tsc failing on anything else (the library's sources, its own crash) is not a pass either.
+  if (run.status !== 0 && errors.length === 0) {
+    throw new Error(`tsc exited with ${run.status}:\n${run.stdout}${run.stderr}`);
+  }
+  return errors;
 }
 
 /** Runs a generated stack: transpiled, with the package name resolved to the library's sources. */
@@ -100,14 +121,15 @@ describe('import: a definition to a typed stack and back', () => {
     expect(typeErrors(CASES.map(([name]) => generated[name].file))).toEqual([]);
   });
 
-  test('the generated stacks pass the project\'s eslint configuration', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { loadESLint } = require('eslint');
-    const LegacyESLint = await loadESLint({ useFlatConfig: false });
+  test('the generated stacks pass the project\'s eslint configuration', () => {
     // The package cannot resolve its own name inside its repository (it is not installed there); in a user's project,
-    // where the package is installed, import/no-unresolved applies. Every other rule is the project's.
-    const eslint = new LegacyESLint({ cwd: ROOT, ignore: false, overrideConfig: { rules: { 'import/no-unresolved': 'off' } } });
-    const results = await eslint.lintFiles(CASES.map(([name]) => generated[name].file));
+    // where the package is installed, import/no-unresolved applies. Every other rule is the project's. eslint runs in a
+    // process of its own, as for the type-check.
+    const run = spawnSync(process.execPath, [
+      path.join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--no-ignore', '--format', 'json', '--rule', 'import/no-unresolved: off',
+      ...CASES.map(([name]) => generated[name].file),
+    ], { cwd: ROOT, encoding: 'utf-8', env: { ...process.env, ESLINT_USE_FLAT_CONFIG: 'false' } });
+    const results = JSON.parse(run.stdout);
     const problems = results.flatMap((r: any) => r.messages.map((m: any) => `${path.basename(r.filePath)}:${m.line} ${m.ruleId}: ${m.message}`));
     expect(problems).toEqual([]);
   });
