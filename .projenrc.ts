@@ -169,6 +169,21 @@ project.eslint?.addOverride({
   rules: { 'import/no-cycle': 'off' },
 });
 
+// Integration tests (test/integ/*.integ.ts, discovered by projen): each app is synthesized by the project's pinned CDK
+// CLI (cloud assembly schema 55, which @aws-cdk/integ-runner 2.197 cannot read yet) and compared with its committed
+// snapshot by `npm test` (integ:<name>:assert); integ:<name>:snapshot refreshes it, integ:<name>:deploy deploys it,
+// runs its IntegTest assertions and destroys it. The apps run through ts-node with test/tsconfig.json, transpiled by
+// swc like the example app (the build and eslint type-check them).
+project.tryFindObjectFile('test/tsconfig.json')!.addOverride('ts-node', { swc: true });
+// The comparison is scripts/integ-assert.js instead of projen's `diff -r`: the same files, with the assertion resources'
+// `salt` (the synthesis time, so that every deploy reruns the assertions) compared as a placeholder.
+for (const task of project.tasks.all.filter((t) => /^integ:.*:assert$/.test(t.name))) {
+  const name = task.name.split(':')[1];
+  const steps = task.steps;
+  const diffStep = steps.findIndex((s) => s.execArgs?.[0] === 'diff');
+  task.updateStep(diffStep, { exec: `node scripts/integ-assert.js test/integ/${name}.integ.snapshot test/integ/.tmp/${name}.integ/assert.cdk.out` });
+}
+
 // Performance is measured by a benchmark script, not by timed tests.
 project.addTask('bench', {
   description: 'Measure how long synthesizing pipelines of 200 to 2000 steps takes, beside the floor of a bare CfnPipeline',
