@@ -140,7 +140,7 @@ project.eslint?.allowDevDeps('benchmarks/**');
 // (import/no-cycle skips them).
 const layers = {
   values: ['./src/values'],
-  steps: ['./src/steps', './src/container-image.ts', './src/code.ts', './src/instance-type.ts', './src/model-package-group.ts'],
+  steps: ['./src/steps', './src/container-image.ts', './src/code.ts', './src/instance-type.ts', './src/model-package-group.ts', './src/regulated-account.ts'],
   engine: ['./src/private'],
   pipeline: ['./src/pipeline.ts', './src/dry-run.ts', './src/notifications.ts'],
   patterns: ['./src/patterns'],

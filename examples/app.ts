@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { App, Aspects } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { ChampionChallengerStack } from './endpoint/champion-challenger-stack';
 import { SeedPipelineStack } from './seed-pipeline/seed-pipeline-stack';
 
@@ -13,7 +13,10 @@ const env = {
   // The framework image URIs are plain strings when the region is known; us-east-1 unless one is configured.
   region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
 };
-const seed = new SeedPipelineStack(app, 'SeedPipelineStack', { env });
+// `-c regulated=true`: the same stacks in the regulated configuration (NIST 800-53 R5, HIPAA; README "Regulated
+// accounts"), checked by cdk-nag's NIST80053R5Checks and HIPAASecurityChecks packs too.
+const regulated = app.node.tryGetContext('regulated') === 'true' || app.node.tryGetContext('regulated') === true;
+const seed = new SeedPipelineStack(app, 'SeedPipelineStack', { env, regulated: regulated ? {} : undefined });
 // Deploys the seed group's latest approved version (and a challenger: -c challengerModelPackageArn=... -c challengerWeight=20).
 const challengerWeight = app.node.tryGetContext('challengerWeight');
 new ChampionChallengerStack(app, 'SeedEndpointStack', {
@@ -23,6 +26,11 @@ new ChampionChallengerStack(app, 'SeedEndpointStack', {
   challengerModelPackageArn: app.node.tryGetContext('challengerModelPackageArn'),
   challengerWeight: challengerWeight === undefined ? undefined : Number(challengerWeight),
   refreshToken: app.node.tryGetContext('modelRefresh'),
+  regulated: seed.regulated ? { vpc: seed.regulated.vpc } : undefined,
 });
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+if (regulated) {
+  Aspects.of(app).add(new NIST80053R5Checks({ verbose: true }));
+  Aspects.of(app).add(new HIPAASecurityChecks({ verbose: true }));
+}
 app.synth();

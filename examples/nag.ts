@@ -1,3 +1,5 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagPackSuppression, NagSuppressions } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
@@ -22,4 +24,45 @@ export function suppressAwsCdkLibFunction(fn: IConstruct, module: string, more: 
     reason: `The ${module} function's runtime is chosen by aws-cdk-lib (it bundles the handler for it); it moves to newer `
       + 'runtimes with aws-cdk-lib upgrades.',
   }], true);
+}
+
+/** The policy that holds a role's grants: its default policy, or in a regulated account its managed policy. */
+export function policyOf(role: iam.IRole): IConstruct {
+  return role.node.tryFindChild('DefaultPolicy') ?? role.node.findChild('Policy');
+}
+
+/**
+ * The NIST 800-53 R5 and HIPAA findings of an example bucket in the regulated configuration that configuration cannot
+ * meet (the library suppresses the same findings of the buckets it creates, with the same reasons).
+ */
+export function suppressRegulatedBucket(bucket: s3.IBucket, logTarget: boolean): void {
+  const replication = 'Replication needs a destination bucket that the account owner chooses (another Region or account); the '
+    + 'example has none, so this bucket is not replicated (give RegulatedAccount a replicationDestination to replicate).';
+  const kms = 'This bucket is the target of S3 server access logs, which S3 delivers only to buckets whose default encryption is '
+    + 'SSE-S3 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html): SSE-KMS cannot be configured.';
+  NagSuppressions.addResourceSuppressions(bucket, [
+    { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: replication },
+    { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason: replication },
+    ...(logTarget ? [
+      { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: kms },
+      { id: 'HIPAA.Security-S3DefaultEncryptionKMS', reason: kms },
+    ] : []),
+  ]);
+}
+
+/**
+ * The wildcards of the roles that run aws-cdk-lib's Lambda handlers in the regulated configuration (RegulatedAccount's
+ * roles of managed policies): log streams of the handlers' log group are created at run time, and IAM authorizes the
+ * network-interface actions a function in a VPC needs on "*" only.
+ */
+export function suppressRegulatedHandlerRoles(regulated: IConstruct): void {
+  for (const role of regulated.node.children.filter((c) => c.node.id.endsWith('HandlerRole'))) {
+    NagSuppressions.addResourceSuppressions(role, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The handler writes log streams that Lambda creates at run time in its log group (<log group ARN>:*); in a VPC, '
+        + 'Lambda manages the function\'s network interfaces with EC2 actions that IAM authorizes on "*" only '
+        + '(https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html).',
+      appliesTo: [{ regex: '/^Resource::<RegulatedAccountHandlerLogs[A-Z0-9]+\\.Arn>:\\*$/' }, 'Resource::*'],
+    }], true);
+  }
 }

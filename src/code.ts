@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { RegulatedAccount } from './regulated-account';
 import { grantObjectRead, parseS3Uri } from './steps/private/s3';
 import { listSourceFiles, stageFiles, tarGz } from './steps/private/source-archive';
 import type { IPipelineHost } from './steps/step';
@@ -128,6 +129,7 @@ abstract class UploadedCode extends ProcessingCode {
       return known.config;
     }
     const prefix = `${CODE_PREFIX}/${this.contentHash()}/`;
+    const regulated = RegulatedAccount._of(scope);
     const upload = new s3deploy.BucketDeployment(scope, this.uploadId, {
       sources: [this.source()],
       destinationBucket: bucket,
@@ -136,7 +138,9 @@ abstract class UploadedCode extends ProcessingCode {
       // pipeline keep reading theirs.
       prune: false,
       retainOnDelete: true,
+      ...regulated?._handlerOptions('BucketDeployment'),
     });
+    regulated?._suppressHandlers('BucketDeployment');
     pipeline.addResourceDependency(upload);
     const config = this.config(bucket, prefix);
     grantObjectRead(pipeline, bucket, this.readPattern(config));

@@ -51,3 +51,4 @@ export { OutputParameter, OutputParameterType } from './steps/output-parameters'
 export { LambdaStepConstruct, LambdaStepConstructProps } from './steps/lambda-step';
 export * from './steps/callback-step';
 export * from './steps/tuning-step';
+export * from './regulated-account';

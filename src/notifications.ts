@@ -1,9 +1,11 @@
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { RegulatedAccount } from './regulated-account';
 
 /** The EventBridge source of SageMaker events. */
 export const SAGEMAKER_EVENT_SOURCE = 'aws.sagemaker';
@@ -115,10 +117,12 @@ export class ExecutionNotifications extends Construct {
         throw new Error(`${this.node.path}: '${email}' is not an e-mail address`);
       }
     }
+    const regulated = RegulatedAccount._of(this);
     if (props.topic) {
       this.topic = props.topic;
     } else {
-      const key = new kms.Key(this, 'Key', {
+      // In a regulated account, the account's key (RegulatedAccount) encrypts the topic.
+      const key = regulated?.encryptionKey ?? new kms.Key(this, 'Key', {
         description: `Encrypts the execution alerts of SageMaker pipeline ${props.pipelineName}`,
         enableKeyRotation: true,
       });
@@ -142,6 +146,8 @@ export class ExecutionNotifications extends Construct {
     // could use).
     this.rule.addTarget(new targets.SnsTopic(this.topic, {
       authorizeUsingRole: true,
+      // In a regulated account, the role's permissions are a managed policy.
+      role: regulated?._newRole(this, 'EventsRole', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') }),
       message: events.RuleTargetInput.fromText(
         `SageMaker pipeline ${props.pipelineName}: execution ${field('$.detail.pipelineExecutionArn')} `
         + `is ${field('$.detail.currentPipelineExecutionStatus')} (was ${field('$.detail.previousPipelineExecutionStatus')}). `

@@ -23,6 +23,7 @@ import { MarkedDefinition, definitionSource, renderWithMarkers } from './private
 import { BuiltGraph, buildGraph } from './private/graph';
 import { toMermaid } from './private/mermaid';
 import { RecordingPrincipal } from './private/recording-principal';
+import { RegulatedAccount } from './regulated-account';
 import { grantS3Location } from './steps/private/s3';
 import { IPipelineHost, PipelineStep } from './steps/step';
 import { ExecutionVariable } from './values/execution-variable';
@@ -275,18 +276,23 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
         + 'and artifactNoncurrentVersionExpiration apply to the bucket '
         + 'the pipeline creates, but artifactBucket is given; configure that bucket instead');
     }
-    this.artifactBucket = props.artifactBucket ?? this.createArtifactBucket(props);
-    this.role = props.role ?? new iam.Role(this, 'Role', {
+    const regulated = RegulatedAccount._of(this);
+    this.artifactBucket = props.artifactBucket ?? this.createArtifactBucket(props, regulated);
+    const roleProps: iam.RoleProps = {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Execution role of SageMaker pipeline ${name}`,
-    });
+    };
+    // In a regulated account, what the steps need is granted in managed policies attached to the role, not inline.
+    this.role = props.role ?? (regulated ? regulated._newRole(this, 'Role', roleProps) : new iam.Role(this, 'Role', roleProps));
     // The pipeline must be created after the role's permissions exist (SageMaker checks them when an execution
     // starts, and a step's first API call uses them): the pipeline depends on each policy that receives a statement.
     const dependables: IDependable[] = [];
     let resource: sagemaker.CfnPipeline | undefined;
     const policyIn = (policyId: string) => () => {
-      const existing = this.node.tryFindChild(policyId) as iam.Policy | undefined;
-      return existing ?? new iam.Policy(this, policyId, { roles: [this.role] });
+      const existing = this.node.tryFindChild(policyId) as iam.Policy | iam.ManagedPolicy | undefined;
+      return existing ?? (regulated && props.role === undefined
+        ? new iam.ManagedPolicy(this, policyId, { roles: [this.role] })
+        : new iam.Policy(this, policyId, { roles: [this.role] }));
     };
     this.recorder = new RecordingPrincipal(this.role.grantPrincipal, props.role !== undefined && isUnchangeable(props.role, stack), {
       wildcard: policyIn('WildcardResourcePolicy'),
@@ -697,6 +703,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
   }
 
   private storeInS3(marked: MarkedDefinition, resolvedMarkers: Record<string, any>): void {
+    const regulated = RegulatedAccount._of(this);
     const bucket = this.definitionBucket ?? this.artifactBucket;
     // The key is the hash of the definition with its CloudFormation values as expressions: a changed definition is a
     // new key, which updates the pipeline (CloudFormation sees a changed property); an unchanged one is not touched.
@@ -711,7 +718,9 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
       // Older definitions under this pipeline's prefix are removed; the bucket's versioning keeps them for a while.
       prune: true,
       retainOnDelete: true,
+      ...regulated?._handlerOptions('BucketDeployment'),
     });
+    regulated?._suppressHandlers('BucketDeployment');
     this.definitionObject = { bucket, key: `${prefix}${file}` };
     this.resource.pipelineDefinition = { PipelineDefinitionS3Location: { Bucket: bucket.bucketName, Key: `${prefix}${file}` } };
     // CloudFormation creates (and updates) the pipeline after the object is written.
@@ -800,19 +809,25 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
     return graph;
   }
 
-  private createArtifactBucket(props: MlPipelineProps): s3.IBucket {
+  private createArtifactBucket(props: MlPipelineProps, regulated?: RegulatedAccount): s3.IBucket {
     const removalPolicy = props.artifactBucketRemovalPolicy ?? RemovalPolicy.RETAIN;
-    const logs = props.serverAccessLogsBucket ?? new s3.Bucket(this, 'AccessLogsBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      versioned: true,
-      removalPolicy,
-    });
-    return new s3.Bucket(this, 'ArtifactBucket', {
+    let logs = props.serverAccessLogsBucket;
+    if (!logs) {
+      logs = new s3.Bucket(this, 'AccessLogsBucket', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        ...regulated?._bucketProps(true),
+        enforceSSL: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        versioned: true,
+        removalPolicy,
+      });
+      regulated?._suppressBucket(logs, true);
+    }
+    const bucket = new s3.Bucket(this, 'ArtifactBucket', {
+      ...regulated?._bucketProps(false),
       ...(props.artifactBucketEncryptionKey
         ? { encryption: s3.BucketEncryption.KMS, encryptionKey: props.artifactBucketEncryptionKey, bucketKeyEnabled: true }
-        : { encryption: s3.BucketEncryption.S3_MANAGED }),
+        : regulated ? {} : { encryption: s3.BucketEncryption.S3_MANAGED }),
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -826,6 +841,8 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
         abortIncompleteMultipartUploadAfter: Duration.days(7),
       }],
     });
+    regulated?._suppressBucket(bucket, false);
+    return bucket;
   }
 
   /** What every pipeline's role needs: pass itself to SageMaker jobs, write logs, use the artifact bucket. */

@@ -7,7 +7,7 @@ import * as path from 'path';
 const SRC = path.join(__dirname, '..', 'src');
 const LAYERS: Array<{ name: string; members: string[] }> = [
   { name: 'values', members: ['values/'] },
-  { name: 'steps', members: ['steps/', 'container-image.ts', 'code.ts', 'instance-type.ts', 'model-package-group.ts'] },
+  { name: 'steps', members: ['steps/', 'container-image.ts', 'code.ts', 'instance-type.ts', 'model-package-group.ts', 'regulated-account.ts'] },
   { name: 'engine', members: ['private/'] },
   { name: 'pipeline', members: ['pipeline.ts', 'dry-run.ts', 'notifications.ts'] },
   { name: 'patterns', members: ['patterns/'] },

@@ -4,8 +4,9 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
   AbTestEndpoint, ContainerImage, EndpointVariant, IModelPackageGroup, InstanceType, ModelVersion, ModelVersionModel,
+  RegulatedAccount, RegulatedAccountProps,
 } from '../../src';
-import { ENV, PARTITION, suppressAwsCdkLibFunction } from '../nag';
+import { ENV, PARTITION, policyOf, suppressAwsCdkLibFunction, suppressRegulatedBucket, suppressRegulatedHandlerRoles } from '../nag';
 
 /** Properties of the `ChampionChallengerStack`. */
 export interface ChampionChallengerStackProps extends StackProps {
@@ -19,6 +20,12 @@ export interface ChampionChallengerStackProps extends StackProps {
   readonly challengerWeight?: number;
   /** Changes to look the latest approved version up again (context `modelRefresh`). */
   readonly refreshToken?: string;
+  /**
+   * The stack is in a regulated account (NIST 800-53 R5, HIPAA): `RegulatedAccount` with these properties.
+   *
+   * @default - not regulated
+   */
+  readonly regulated?: RegulatedAccountProps;
 }
 
 /**
@@ -31,6 +38,7 @@ export class ChampionChallengerStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ChampionChallengerStackProps) {
     super(scope, id, props);
+    const regulated = props.regulated ? RegulatedAccount.enable(this, props.regulated) : undefined;
     const challengerWeight = props.challengerWeight ?? 10;
     // Both versions were registered by the seed pipeline: XGBoost models in its artifact bucket.
     const modelProps = { artifactBuckets: [props.artifactBucket], images: [ContainerImage.xgboost('1.7-1')], networkIsolation: true };
@@ -71,8 +79,12 @@ export class ChampionChallengerStack extends Stack {
       id: 'AwsSolutions-S1',
       reason: 'This is the bucket that receives the data capture bucket\'s server access logs; logging it to itself would loop.',
     }]);
+    if (regulated) {
+      suppressRegulatedBucket(accessLogs, true);
+      suppressRegulatedHandlerRoles(regulated);
+    }
     for (const model of models) {
-      NagSuppressions.addResourceSuppressions(model.role!.node.findChild('DefaultPolicy'), [{
+      NagSuppressions.addResourceSuppressions(policyOf(model.role!), [{
         id: 'AwsSolutions-IAM5',
         reason: 'SageMaker reads the model artifacts under the seed pipeline\'s artifact bucket (aws-cdk-lib\'s Bucket.grantRead '
           + 'action groups on its objects), writes the endpoint\'s logs to /aws/sagemaker/Endpoints/ log groups and its metrics '
@@ -80,6 +92,8 @@ export class ChampionChallengerStack extends Stack {
           + 'ecr:GetAuthorizationToken is authorized on "*" only.',
         appliesTo: [
           { regex: '/^Action::s3:(GetObject|GetBucket|List|Abort)\\*$/' },
+          // In the regulated configuration the buckets are encrypted with the account's key, whose data keys S3 asks for.
+          ...(regulated ? [{ regex: '/^Action::kms:(GenerateDataKey|ReEncrypt)\\*$/' }] : []),
           // The artifact bucket of the pipeline's stack, as cdk-nag spells a cross-stack reference (a reference, or the weak
           // reference of the defaultCrossStackReferences flag).
           { regex: '/^Resource::<SeedPipelineArtifactBucket[A-Z0-9]+\\.Arn>/\\*$/' },
@@ -93,7 +107,7 @@ export class ChampionChallengerStack extends Stack {
     // The deploy-time lookup of the latest approved version is aws-cdk-lib's AwsCustomResource (one function per stack).
     const lookupFunction = this.node.children.find((c) => c.node.id.startsWith('AWS679f53fac002430cb0da5b7982bd2287'))!;
     suppressAwsCdkLibFunction(lookupFunction, 'AwsCustomResource');
-    NagSuppressions.addResourceSuppressions(champion.node.findChild('LatestApprovedVersion'), [{
+    NagSuppressions.addResourceSuppressions(regulated?.node.findChild('AwsCustomResourceHandlerRole') ?? champion.node.findChild('LatestApprovedVersion'), [{
       id: 'AwsSolutions-IAM5',
       reason: 'The lookup calls sagemaker:ListModelPackages, which IAM authorizes on "*" only (the Service Authorization '
         + 'Reference lists no resource type for it); the call itself names the seed model group.',

@@ -1,28 +1,46 @@
 import * as path from 'path';
-import { Duration, RemovalPolicy, Size, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Size, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { NagSuppressions } from 'cdk-nag';
+import { NagPackSuppression, NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
   ConditionalRegistration, ContainerImage, CreateModelStepConstruct, InstanceType, Join, MetricComparison, MlPipeline,
   ModelPackageGroup, PipelineParameter, ProcessingCode, ProcessingStepConstruct, PropertyFile, RegistrationModel,
-  TrainingStepConstruct,
+  RegulatedAccount, RegulatedAccountProps, TrainingStepConstruct,
 } from '../../src';
-import { ENV, PARTITION, suppressAwsCdkLibFunction } from '../nag';
+import { ENV, PARTITION, policyOf, suppressAwsCdkLibFunction, suppressRegulatedBucket, suppressRegulatedHandlerRoles } from '../nag';
 
 /**
  * The seed pipeline: preprocess → train (XGBoost) → evaluate into a property file → create the model → register it
  * in `SeedModelGroup` when the accuracy clears `AccuracyThreshold` (a `ConditionalRegistration`), else fail; failed
  * executions are published to an encrypted SNS topic (`cdk synth -c alertEmail=you@example.com` subscribes you).
  */
+export interface SeedPipelineStackProps extends StackProps {
+  /**
+   * The stack is in a regulated account (NIST 800-53 R5, HIPAA): `RegulatedAccount` with these properties, and a
+   * VPC for the handlers when none is given (isolated subnets with S3 and SageMaker API endpoints, flow logs).
+   *
+   * @default - not regulated
+   */
+  readonly regulated?: RegulatedAccountProps;
+}
+
 export class SeedPipelineStack extends Stack {
   public readonly pipeline: MlPipeline;
   public readonly registration: ConditionalRegistration;
   public readonly modelPackageGroup: ModelPackageGroup;
+  /** The regulated configuration, when the stack is regulated. */
+  public readonly regulated?: RegulatedAccount;
 
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
+  constructor(scope: Construct, id: string, props: SeedPipelineStackProps = {}) {
     super(scope, id, props);
 
+    const vpc = props.regulated ? props.regulated.vpc ?? regulatedVpc(this) : undefined;
+    if (props.regulated) {
+      this.regulated = RegulatedAccount.enable(this, { ...props.regulated, vpc });
+    }
     // Where the raw data is uploaded (`aws s3 cp data.csv s3://<bucket>/raw/data.csv`), and where S3 access logs go.
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -32,7 +50,9 @@ export class SeedPipelineStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const rawData = new s3.Bucket(this, 'RawData', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      ...(this.regulated
+        ? { encryption: s3.BucketEncryption.KMS, encryptionKey: this.regulated.encryptionKey, bucketKeyEnabled: true }
+        : { encryption: s3.BucketEncryption.S3_MANAGED }),
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       versioned: true,
@@ -142,9 +162,17 @@ export class SeedPipelineStack extends Stack {
       id: 'AwsSolutions-S1',
       reason: 'This is the bucket that receives the other buckets\' server access logs; logging it to itself would loop.',
     }]);
+    if (this.regulated) {
+      suppressRegulatedBucket(accessLogs, true);
+      suppressRegulatedBucket(rawData, false);
+      suppressRegulatedHandlerRoles(this.regulated);
+      if (vpc instanceof ec2.Vpc) {
+        vpc.addFlowLog('FlowLogs', { destination: ec2.FlowLogDestination.toS3(accessLogs, 'vpc-flow-logs/') });
+      }
+    }
     // Each suppression sits on the one policy it explains (applied to that policy's own resource only), so a wildcard
     // added anywhere else is still reported.
-    NagSuppressions.addResourceSuppressions(this.pipeline.role.node.findChild('DefaultPolicy'), [{
+    NagSuppressions.addResourceSuppressions(policyOf(this.pipeline.role), [{
       id: 'AwsSolutions-IAM5',
       reason: 'SageMaker Pipelines names the jobs it starts pipelines-<execution>-<step>-..., so job permissions are scoped '
         + 'to that prefix; job outputs are written under per-execution prefixes of the artifact bucket; logs go to the '
@@ -158,9 +186,11 @@ export class SeedPipelineStack extends Stack {
         { regex: '/^Resource::<SeedPipelineArtifactBucket[A-Z0-9]+\\.Arn>/\\*$/' },
         { regex: `/^Resource::arn:${PARTITION}:logs:${ENV}:log-group:/aws/sagemaker/\\*$/` },
         { regex: `/^Resource::arn:${PARTITION}:s3:::<RawData[A-Z0-9]+>/raw/data\\.csv\\*$/` },
+        // In the regulated configuration the buckets are encrypted with the account's key, whose data keys S3 asks for.
+        ...(this.regulated ? [{ regex: '/^Action::kms:(GenerateDataKey|ReEncrypt)\\*$/' }] : []),
       ],
     }], true);
-    NagSuppressions.addResourceSuppressions(this.pipeline.notifications!.rule.node.findChild('EventsRole'), [{
+    NagSuppressions.addResourceSuppressions(this.pipeline.notifications!.rule.node.tryFindChild('EventsRole') ?? this.pipeline.notifications!.node.findChild('EventsRole'), [{
       id: 'AwsSolutions-IAM5',
       reason: 'The alert rule publishes to the KMS-encrypted topic through this role; SNS asks the key for data keys of '
         + 'the GenerateDataKey family, which aws-cdk-lib\'s Topic.grantPublish grants as kms:GenerateDataKey* on that one key.',
@@ -169,7 +199,8 @@ export class SeedPipelineStack extends Stack {
     // The scripts are copied at deploy time into the artifact bucket under their own names by aws-cdk-lib's
     // BucketDeployment, whose handler (one per stack) is aws-cdk-lib's, with the role and runtime that module gives it.
     const codeUploadHandler = this.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))!;
-    suppressAwsCdkLibFunction(codeUploadHandler, 'BucketDeployment', [{
+    // In a regulated account, the handler runs with the account configuration's role (of managed policies).
+    const codeUploadWildcards: NagPackSuppression[] = [{
       id: 'AwsSolutions-IAM5',
       reason: 'The BucketDeployment handler reads the uploaded code from the CDK assets bucket and writes it under the '
         + 'artifact bucket; aws-cdk-lib grants these with the Bucket.grantRead/grantReadWrite action groups on the two buckets\' objects.',
@@ -179,7 +210,12 @@ export class SeedPipelineStack extends Stack {
         { regex: `/^Resource::arn:${PARTITION}:s3:::cdk-[a-z0-9]+-assets-(<AWS::AccountId>|\\d{12})-(<AWS::Region>|[a-z0-9-]+)/\\*$/` },
         { regex: '/^Resource::<SeedPipelineArtifactBucket[A-Z0-9]+\\.Arn>/\\*$/' },
       ],
-    }]);
+    }];
+    const regulatedHandlerRole = this.regulated?.node.findChild('BucketDeploymentHandlerRole');
+    suppressAwsCdkLibFunction(codeUploadHandler, 'BucketDeployment', regulatedHandlerRole ? [] : codeUploadWildcards);
+    if (regulatedHandlerRole) {
+      NagSuppressions.addResourceSuppressions(regulatedHandlerRole, codeUploadWildcards, true);
+    }
     NagSuppressions.addResourceSuppressions(this.pipeline.node.findChild('WildcardResourcePolicy'), [{
       id: 'AwsSolutions-IAM5',
       reason: 'This policy holds only actions that IAM authorizes on "*" alone (the Service Authorization Reference lists no '
@@ -188,4 +224,41 @@ export class SeedPipelineStack extends Stack {
       appliesTo: ['Resource::*'],
     }], true);
   }
+}
+
+/**
+ * The network of the regulated example: isolated subnets (no internet route) in two zones, an S3 gateway endpoint (the
+ * BucketDeployment handler copies code and definitions, and answers CloudFormation through S3), a SageMaker API
+ * interface endpoint (the model-version lookup), flow logs into an encrypted log group.
+ */
+function regulatedVpc(scope: Construct): ec2.IVpc {
+  const cidr = '10.0.0.0/16';
+  const vpc = new ec2.Vpc(scope, 'Vpc', {
+    ipAddresses: ec2.IpAddresses.cidr(cidr),
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+  });
+  // HTTPS from the VPC's own addresses (written out, so that the security group's rule is a literal cdk-nag can check).
+  const endpoint = vpc.addInterfaceEndpoint('SageMakerApi', { service: ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API, open: false });
+  endpoint.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
+  // aws-cdk-lib closes the VPC's default security group (@aws-cdk/aws-ec2:restrictDefaultSecurityGroup) with a custom
+  // resource whose role has an inline policy, which cdk-nag does not see (it is not an iam.CfnRole) but AWS Config's
+  // iam-no-inline-policy-check would: the same permissions as a managed policy instead.
+  const provider = Stack.of(scope).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+  const providerRole = provider?.node.tryFindChild('Role') as CfnResource | undefined;
+  if (providerRole) {
+    providerRole.addPropertyDeletionOverride('Policies');
+    new iam.CfnManagedPolicy(scope, 'VpcRestrictDefaultSGPolicy', {
+      roles: [providerRole.ref],
+      policyDocument: new iam.PolicyDocument({
+        statements: [new iam.PolicyStatement({
+          actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+          resources: [Stack.of(scope).formatArn({ service: 'ec2', resource: 'security-group', resourceName: vpc.vpcDefaultSecurityGroup })],
+        })],
+      }),
+    });
+  }
+  return vpc;
 }

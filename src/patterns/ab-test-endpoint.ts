@@ -2,12 +2,14 @@ import * as sagemaker_alpha from '@aws-cdk/aws-sagemaker-alpha';
 import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { InstanceType } from '../instance-type';
+import { RegulatedAccount } from '../regulated-account';
 
 /** Auto scaling of a variant on its invocations per instance (Application Auto Scaling target tracking). */
 export interface VariantAutoScaling {
@@ -229,13 +231,17 @@ export class AbTestEndpoint extends Construct {
   /** The names of the variants. */
   public readonly variantNames: string[];
   private readonly alarmsByVariant = new Map<string, VariantAlarms>();
+  private readonly regulated?: RegulatedAccount;
 
   constructor(scope: Construct, id: string, props: AbTestEndpointProps) {
     super(scope, id);
     this.checkVariants(props.variants);
     this.variantNames = props.variants.map((v) => v.variantName);
 
-    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'StorageKey', {
+    const regulated = RegulatedAccount._of(this);
+    this.regulated = regulated;
+    // In a regulated account, the account's key (RegulatedAccount) encrypts the volumes.
+    this.encryptionKey = props.encryptionKey ?? regulated?.encryptionKey ?? new kms.Key(this, 'StorageKey', {
       description: `Storage volumes of the instances of ${this.node.path}`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -357,22 +363,34 @@ export class AbTestEndpoint extends Construct {
     if (options.bucket && options.serverAccessLogsBucket) {
       throw new Error(`${where}: dataCapture serverAccessLogsBucket applies to the bucket the endpoint creates, but bucket is given; configure that bucket instead`);
     }
-    const bucket = options.bucket ?? new s3.Bucket(this, 'DataCaptureBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      serverAccessLogsBucket: options.serverAccessLogsBucket ?? new s3.Bucket(this, 'DataCaptureAccessLogs', {
+    let bucket = options.bucket;
+    if (!bucket) {
+      let logs = options.serverAccessLogsBucket;
+      if (!logs) {
+        logs = new s3.Bucket(this, 'DataCaptureAccessLogs', {
+          encryption: s3.BucketEncryption.S3_MANAGED,
+          ...this.regulated?._bucketProps(true),
+          enforceSSL: true,
+          blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+          versioned: true,
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
+        this.regulated?._suppressBucket(logs, true);
+      }
+      bucket = new s3.Bucket(this, 'DataCaptureBucket', {
         encryption: s3.BucketEncryption.S3_MANAGED,
+        // In a regulated account: the account's key, and replication when a destination is given.
+        ...this.regulated?._bucketProps(false),
         enforceSSL: true,
         blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         versioned: true,
         removalPolicy: RemovalPolicy.RETAIN,
-      }),
-      serverAccessLogsPrefix: 'data-capture/',
-    });
+        serverAccessLogsBucket: logs,
+        serverAccessLogsPrefix: 'data-capture/',
+      });
+      this.regulated?._suppressBucket(bucket, false);
+    }
     const prefix = (options.prefix ?? 'data-capture').replace(/^\/+|\/+$/g, '');
     // SageMaker writes the captured data as the model's execution role.
     for (const v of variants) {
@@ -420,6 +438,12 @@ export class AbTestEndpoint extends Construct {
       evaluationPeriods,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    // In a regulated account, an alarm notifies the account's alarm topic (an alarm without an action alerts no one).
+    if (this.regulated) {
+      for (const alarm of [errors, latency]) {
+        alarm.addAlarmAction(new cloudwatch_actions.SnsAction(this.regulated.alarmTopic));
+      }
+    }
     return { invocation5xxErrors: errors, modelLatency: latency };
   }
 

@@ -8,6 +8,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { IModelPackageGroup } from '../model-package-group';
+import { RegulatedAccount } from '../regulated-account';
 
 /** A model version, once bound: its ARN. */
 export interface ModelVersionConfig {
@@ -96,14 +97,17 @@ class LatestApprovedVersion extends ModelVersion {
       physicalResourceId: cr.PhysicalResourceId.fromResponse(NEWEST_ARN),
       outputPaths: [NEWEST_ARN],
     };
+    // ListModelPackages is authorized on "*" only (the Service Authorization Reference lists no resource type).
+    const listStatement = new iam.PolicyStatement({ actions: ['sagemaker:ListModelPackages'], resources: ['*'] });
+    const regulated = RegulatedAccount._of(scope);
+    // In a regulated account, the handler's role (of managed policies), log group and VPC are the account's.
+    regulated?._handlerRole('AwsCustomResource').addToPrincipalPolicy(listStatement);
     const lookup = new cr.AwsCustomResource(scope, 'LatestApprovedVersion', {
       onUpdate: call,
-      // ListModelPackages is authorized on "*" only (the Service Authorization Reference lists no resource type).
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({ actions: ['sagemaker:ListModelPackages'], resources: ['*'] }),
-      ]),
+      ...(regulated ? regulated._handlerOptions('AwsCustomResource') : { policy: cr.AwsCustomResourcePolicy.fromStatements([listStatement]) }),
       installLatestAwsSdk: false,
     });
+    regulated?._suppressHandlers('AwsCustomResource');
     // A group of the app exists before it is looked into.
     lookup.node.addDependency(this.group);
     if (this.options.refreshToken !== undefined) {
@@ -196,7 +200,10 @@ export class ModelVersionModel extends Resource implements sagemaker_alpha.IMode
 
   constructor(scope: Construct, id: string, props: ModelVersionModelProps) {
     super(scope, id, { physicalName: props.modelName });
-    const role = props.role ?? new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    const regulated = RegulatedAccount._of(this);
+    const roleProps: iam.RoleProps = { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') };
+    // In a regulated account, the role's permissions are managed policies.
+    const role = props.role ?? (regulated ? regulated._newRole(this, 'Role', roleProps) : new iam.Role(this, 'Role', roleProps));
     this.role = role;
     this.grantPrincipal = role;
     this.modelPackageArn = props.modelVersion.bind(this).modelPackageArn;

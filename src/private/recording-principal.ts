@@ -7,12 +7,12 @@ export interface PolicySinks {
    * The policy for statements whose only resource is "*" (actions AWS cannot scope to a resource, such as
    * ecr:GetAuthorizationToken): kept apart so that a cdk-nag suppression can name exactly them.
    */
-  readonly wildcard: () => iam.Policy;
+  readonly wildcard: () => iam.Policy | iam.ManagedPolicy;
   /**
    * The policy for every other statement, when the role's default policy cannot hold them (a role of another stack:
    * its default policy would make that stack depend on this one, while this one already depends on it).
    */
-  readonly scoped?: () => iam.Policy;
+  readonly scoped?: () => iam.Policy | iam.ManagedPolicy;
 }
 
 /**

@@ -10,6 +10,7 @@ import { CompressionType, checkRange } from './processing-step';
 import { IPipelineHost, JobStepOptions, PipelineStep, StepType } from './step';
 import { S3DataType } from './training-step';
 import { ContainerImage } from '../container-image';
+import { RegulatedAccount } from '../regulated-account';
 
 /** The kind of supervised learning problem an AutoML job solves. */
 export enum AutoMlProblemType {
@@ -182,7 +183,9 @@ export class AutoMlStepConstruct extends PipelineStep {
 
   constructor(scope: Construct, id: string, props: AutoMlStepConstructProps) {
     super(scope, id, StepType.AUTO_ML, props);
-    this.props = props;
+    // In a regulated account, the account's key encrypts the job's outputs (Autopilot chooses the instance types, so
+    // the volume key is left to the props).
+    this.props = RegulatedAccount._of(this)?._withJobKeys(props, undefined, '', false) ?? props;
     const channels: Array<[string, AutoMlChannel | undefined]> = [['trainingData', props.trainingData], ['validationData', props.validationData]];
     for (const [what, channel] of channels) {
       if (channel && !Token.isUnresolved(channel.s3Uri) && !/^(s3|https):\/\/[^/]+/.test(channel.s3Uri)) {

@@ -5,6 +5,7 @@ import { uploadGeneratedFile } from '../code';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import { renderVpcConfig } from './network';
+import { RegulatedAccount } from '../regulated-account';
 import { grantJob, grantJobKey } from './private/jobs';
 import { grantS3Location } from './private/s3';
 import { ProcessingJobOptions, checkProcessingJob } from './processing-step';
@@ -211,7 +212,8 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
 
   constructor(scope: Construct, id: string, props: ClarifyCheckStepConstructProps) {
     super(scope, id, StepType.CLARIFY_CHECK, props);
-    this.props = props;
+    // In a regulated account, the account's key encrypts the job's outputs and, on EBS-only instance types, volumes.
+    this.props = RegulatedAccount._of(this)?._withJobKeys(props, props.instanceType, 'ml.m5.xlarge') ?? props;
     this.checkType = props.checkType;
     const where = this.node.path;
     const isBias = props.checkType !== ClarifyCheckType.MODEL_EXPLAINABILITY;

@@ -5,6 +5,7 @@ import { ProcessingCode, ProcessingCodeConfig } from '../code';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import { NetworkConfig, renderVpcConfig } from './network';
+import { RegulatedAccount } from '../regulated-account';
 import { asStringArgument, grantJob, grantJobKey } from './private/jobs';
 import { grantS3Location } from './private/s3';
 import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
@@ -212,7 +213,8 @@ export class ProcessingStepConstruct extends PipelineStep {
 
   constructor(scope: Construct, id: string, props: ProcessingStepConstructProps) {
     super(scope, id, StepType.PROCESSING, props);
-    this.props = props;
+    // In a regulated account, the account's key encrypts the job's outputs and, on EBS-only instance types, volumes.
+    this.props = RegulatedAccount._of(this)?._withJobKeys(props, props.instanceType, 'ml.m5.xlarge') ?? props;
     const inputs = props.inputs ?? [];
     const outputs = props.outputs ?? [];
     const inputNames = inputs.map((i) => i.inputName);

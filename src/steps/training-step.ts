@@ -6,6 +6,7 @@ import { TrainingCode, TrainingCodeConfig } from '../code';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import { NetworkConfig, renderVpcConfig } from './network';
+import { RegulatedAccount } from '../regulated-account';
 import { asStringArgument, grantJob, grantJobKey } from './private/jobs';
 import { grantS3Location } from './private/s3';
 import { CompressionType, DataDistribution, checkRange, renderEnvironment } from './processing-step';
@@ -216,7 +217,8 @@ export class TrainingStepConstruct extends PipelineStep {
 
   constructor(scope: Construct, id: string, props: TrainingStepConstructProps) {
     super(scope, id, StepType.TRAINING, props);
-    this.props = props;
+    // In a regulated account, the account's key encrypts the job's outputs and, on EBS-only instance types, volumes.
+    this.props = RegulatedAccount._of(this)?._withJobKeys(props, props.instanceType, 'ml.m5.xlarge') ?? props;
     this.image = props.image;
     validateTrainingJob(this, props);
   }

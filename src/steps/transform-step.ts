@@ -7,6 +7,7 @@ import { grantS3Location } from './private/s3';
 import { CompressionType, checkRange, renderEnvironment } from './processing-step';
 import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
 import { S3DataType } from './training-step';
+import { RegulatedAccount } from '../regulated-account';
 import { ValueKind } from '../values/pipeline-value';
 
 /** How a batch transform splits its input into records. */
@@ -163,7 +164,8 @@ export class TransformStepConstruct extends PipelineStep {
 
   constructor(scope: Construct, id: string, props: TransformStepConstructProps) {
     super(scope, id, StepType.TRANSFORM, props);
-    this.props = props;
+    // In a regulated account, the account's key encrypts the job's outputs and, on EBS-only instance types, volumes.
+    this.props = RegulatedAccount._of(this)?._withJobKeys(props, props.instanceType, 'ml.m5.xlarge') ?? props;
     if (!Token.isUnresolved(props.input.s3Uri) && !/^(s3|https):\/\/[^/]+/.test(props.input.s3Uri)) {
       throw new Error(`${this.node.path}: input s3Uri is '${props.input.s3Uri}'; expected an S3 URI such as s3://bucket/prefix`);
     }
