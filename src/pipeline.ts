@@ -290,7 +290,7 @@ export class MlPipeline extends Resource implements sagemaker.IPipeline, IPipeli
     let resource: sagemaker.CfnPipeline | undefined;
     const policyIn = (policyId: string) => () => {
       const existing = this.node.tryFindChild(policyId) as iam.Policy | iam.ManagedPolicy | undefined;
-      return existing ?? (regulated && props.role === undefined
+      return existing ?? (regulated
         ? new iam.ManagedPolicy(this, policyId, { roles: [this.role] })
         : new iam.Policy(this, policyId, { roles: [this.role] }));
     };
