@@ -144,16 +144,17 @@ const layers = {
   engine: ['./src/private'],
   pipeline: ['./src/pipeline.ts', './src/dry-run.ts', './src/notifications.ts'],
   patterns: ['./src/patterns'],
+  monitoring: ['./src/monitoring'],
 };
 const above = (layer: keyof typeof layers): string[] => {
-  const order: Array<keyof typeof layers> = ['values', 'steps', 'engine', 'pipeline', 'patterns'];
+  const order: Array<keyof typeof layers> = ['values', 'steps', 'engine', 'pipeline', 'patterns', 'monitoring'];
   // The import command (src/import) sits on top of the public API: it builds pipelines with the library's exports.
   return [...order.slice(order.indexOf(layer) + 1).flatMap((l) => layers[l]), './src/index.ts', './src/import'];
 };
 project.eslint?.addRules({
   'import/no-cycle': ['error'],
   'import/no-restricted-paths': ['error', {
-    zones: (['values', 'steps', 'engine', 'pipeline'] as Array<keyof typeof layers>).flatMap((layer) => layers[layer].map((target) => ({
+    zones: (['values', 'steps', 'engine', 'pipeline', 'patterns'] as Array<keyof typeof layers>).flatMap((layer) => layers[layer].map((target) => ({
       target,
       from: above(layer),
       message: `layers point down: ${layer} may not import from a higher layer (declare an interface at this layer instead)`,

@@ -26,6 +26,7 @@ new ChampionChallengerStack(app, 'SeedEndpointStack', {
   challengerModelPackageArn: app.node.tryGetContext('challengerModelPackageArn'),
   challengerWeight: challengerWeight === undefined ? undefined : Number(challengerWeight),
   refreshToken: app.node.tryGetContext('modelRefresh'),
+  retrainPipeline: seed.pipeline,
   regulated: seed.regulated ? { vpc: seed.regulated.vpc } : undefined,
 });
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

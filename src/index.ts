@@ -52,3 +52,4 @@ export { LambdaStepConstruct, LambdaStepConstructProps } from './steps/lambda-st
 export * from './steps/callback-step';
 export * from './steps/tuning-step';
 export * from './regulated-account';
+export * from './monitoring';

@@ -11,6 +11,7 @@ const LAYERS: Array<{ name: string; members: string[] }> = [
   { name: 'engine', members: ['private/'] },
   { name: 'pipeline', members: ['pipeline.ts', 'dry-run.ts', 'notifications.ts'] },
   { name: 'patterns', members: ['patterns/'] },
+  { name: 'monitoring', members: ['monitoring/'] },
   { name: 'index', members: ['index.ts'] },
   { name: 'tools', members: ['import/'] },
 ];

@@ -18,7 +18,7 @@ describe('dry run of the seed pipeline', () => {
   test('accuracy 0.73 < 0.8: the else-branch fails the execution with the message', () => {
     const result = stack.pipeline.dryRun({ propertyFiles: { EvaluationReport: report(0.73) } });
     expect(result.status).toBe('Failed');
-    expect(result.executedSteps).toEqual(['Preprocess', 'Train', 'Evaluate', 'CreateModel', 'CheckAccuracy', 'AccuracyTooLow']);
+    expect(result.executedSteps).toEqual(['Preprocess', 'DataQualityBaseline', 'Train', 'Evaluate', 'CreateModel', 'CheckAccuracy', 'AccuracyTooLow']);
     expect(result.skippedSteps).toEqual(['RegisterModel']);
     expect(result.failedStep).toBe('AccuracyTooLow');
     expect(result.failureReason).toBe('Accuracy below 0.8');
@@ -41,7 +41,7 @@ describe('dry run of the seed pipeline', () => {
   test('accuracy 0.91 >= 0.8: the model is registered and the execution succeeds', () => {
     const result = stack.pipeline.dryRun({ propertyFiles: { EvaluationReport: report(0.91) } });
     expect(result.status).toBe('Succeeded');
-    expect(result.executedSteps).toEqual(['Preprocess', 'Train', 'Evaluate', 'CreateModel', 'CheckAccuracy', 'RegisterModel']);
+    expect(result.executedSteps).toEqual(['Preprocess', 'DataQualityBaseline', 'Train', 'Evaluate', 'CreateModel', 'CheckAccuracy', 'RegisterModel']);
     expect(result.skippedSteps).toEqual(['AccuracyTooLow']);
     expect(result.conditionSteps[0].branch).toBe('if');
     expect(result.failureReason).toBeUndefined();

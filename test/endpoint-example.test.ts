@@ -21,6 +21,7 @@ function exampleApp(context: Record<string, any> = {}) {
     artifactBucket: seed.pipeline.artifactBucket,
     challengerModelPackageArn: app.node.tryGetContext('challengerModelPackageArn'),
     challengerWeight: weight === undefined ? undefined : Number(weight),
+    retrainPipeline: seed.pipeline,
   });
   Aspects.of(app).add(new AwsSolutionsChecks());
   return { stack, template: Template.fromStack(stack) };
@@ -32,6 +33,23 @@ function variantsOf(template: Template): any[] {
 }
 
 describe('the champion/challenger endpoint example', () => {
+  test('monitors the captured data hourly against the serving version\'s registered baselines, and retrains the seed pipeline on drift', () => {
+    const { template } = exampleApp();
+    const schedule = Object.values<any>(template.findResources('AWS::SageMaker::MonitoringSchedule'))[0].Properties;
+    expect(schedule.MonitoringScheduleConfig).toMatchObject({ MonitoringType: 'DataQuality', ScheduleConfig: { ScheduleExpression: 'cron(0 * ? * * *)' } });
+    const lookups = Object.values<any>(template.findResources('Custom::AWS')).map((r) => JSON.stringify(r.Properties.Create));
+    // One ListModelPackages (the champion), one DescribeModelPackage of the version it found (its baselines).
+    expect(lookups.filter((l) => l.includes('ListModelPackages'))).toHaveLength(1);
+    const describe = lookups.find((l) => l.includes('DescribeModelPackage'))!;
+    expect(describe).toContain('DriftCheckBaselines.ModelDataQuality.Statistics.S3Uri');
+    expect(describe).toContain('ChampionLatestApprovedVersion');
+    const job = Object.values<any>(template.findResources('AWS::SageMaker::DataQualityJobDefinition'))[0].Properties;
+    expect(job.DataQualityBaselineConfig.ConstraintsResource.S3Uri['Fn::GetAtt'][1]).toBe('DriftCheckBaselines.ModelDataQuality.Constraints.S3Uri');
+    const retrain = Object.values<any>(template.findResources('AWS::Events::Rule')).find((r) => r.Properties.EventPattern.source?.[0] === 'aws.cloudwatch')!;
+    expect(retrain.Properties.Targets[0].Arn).toEqual(expect.stringContaining(':pipeline/seedpipeline'));
+    expect(retrain.Properties.EventPattern.resources).toHaveLength(3);
+  });
+
   test('without a challenger: the seed group\'s latest approved version takes all the traffic', () => {
     const { template } = exampleApp();
     expect(variantsOf(template)).toEqual([['champion', 100, 'ml.m5.large']]);

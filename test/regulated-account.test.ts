@@ -23,6 +23,7 @@ function regulatedExample(env: { account?: string; region?: string } = { account
     env,
     modelPackageGroup: seed.modelPackageGroup,
     artifactBucket: seed.pipeline.artifactBucket,
+    retrainPipeline: seed.pipeline,
     regulated: { vpc: seed.regulated!.vpc },
   });
   for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks(), new HIPAASecurityChecks()]) {

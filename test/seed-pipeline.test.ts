@@ -34,9 +34,10 @@ describe('the seed pipeline example', () => {
     ]);
   });
 
-  test('runs Preprocess, Train, Evaluate, CreateModel, then CheckAccuracy with its branches', () => {
+  test('runs Preprocess, the data quality baseline, Train, Evaluate, CreateModel, then CheckAccuracy with its branches', () => {
     expect(definition.Steps.map((s: any) => [s.Name, s.Type])).toEqual([
       ['Preprocess', 'Processing'],
+      ['DataQualityBaseline', 'QualityCheck'],
       ['Train', 'Training'],
       ['Evaluate', 'Processing'],
       ['CreateModel', 'Model'],
@@ -57,6 +58,7 @@ describe('the seed pipeline example', () => {
     expect(args.ProcessingInputs[0]).toMatchObject({ InputName: 'input', S3Input: { S3Uri: { Get: 'Parameters.InputData' }, LocalPath: '/opt/ml/processing/input' } });
     expect(args.ProcessingOutputConfig.Outputs.map((o: any) => [o.OutputName, o.S3Output.LocalPath])).toEqual([
       ['train', '/opt/ml/processing/train'], ['validation', '/opt/ml/processing/validation'], ['test', '/opt/ml/processing/test'],
+      ['baseline', '/opt/ml/processing/baseline'],
     ]);
     expect(args.ProcessingResources.ClusterConfig).toEqual({
       InstanceType: { Get: 'Parameters.ProcessingInstanceType' },
@@ -115,6 +117,19 @@ describe('the seed pipeline example', () => {
           },
         },
       },
+      // The data quality baseline of this run's features, which the endpoint's monitor reads from the approved version.
+      DriftCheckBaselines: {
+        ModelDataQuality: {
+          Statistics: { S3Uri: { Get: 'Steps.DataQualityBaseline.BaselineUsedForDriftCheckStatistics' }, ContentType: 'application/json' },
+          Constraints: { S3Uri: { Get: 'Steps.DataQualityBaseline.BaselineUsedForDriftCheckConstraints' }, ContentType: 'application/json' },
+        },
+      },
+    });
+    expect(stepOf(definition, 'DataQualityBaseline')).toMatchObject({
+      Arguments: { ProcessingInputs: [{ S3Input: { S3Uri: { Get: "Steps.Preprocess.ProcessingOutputConfig.Outputs['baseline'].S3Output.S3Uri" } } }] },
+      CheckType: 'DATA_QUALITY',
+      SkipCheck: true,
+      RegisterNewBaseline: true,
     });
     expect(stepOf(definition, 'AccuracyTooLow').Arguments).toEqual({
       ErrorMessage: { 'Std:Join': { On: ' ', Values: ['Accuracy below', { Get: 'Parameters.AccuracyThreshold' }] } },

@@ -4,7 +4,8 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
   AbTestEndpoint, ContainerImage, EndpointVariant, IModelPackageGroup, InstanceType, ModelVersion, ModelVersionModel,
-  RegulatedAccount, RegulatedAccountProps,
+  DataQualityMonitor, MlPipeline, MonitorBaselines, MonitoredEndpoint, MonitoringScheduleExpression, RegulatedAccount,
+  RegulatedAccountProps,
 } from '../../src';
 import { ENV, PARTITION, policyOf, suppressAwsCdkLibFunction, suppressRegulatedBucket, suppressRegulatedHandlerRoles } from '../nag';
 
@@ -21,6 +22,13 @@ export interface ChampionChallengerStackProps extends StackProps {
   /** Changes to look the latest approved version up again (context `modelRefresh`). */
   readonly refreshToken?: string;
   /**
+   * The pipeline that trains the model: retrained when the champion's data drifts (a data quality monitor on the
+   * endpoint, against the baselines registered with the approved version).
+   *
+   * @default - no monitor
+   */
+  readonly retrainPipeline?: MlPipeline;
+  /**
    * The stack is in a regulated account (NIST 800-53 R5, HIPAA): `RegulatedAccount` with these properties.
    *
    * @default - not regulated
@@ -35,6 +43,8 @@ export interface ChampionChallengerStackProps extends StackProps {
  */
 export class ChampionChallengerStack extends Stack {
   public readonly endpoint: AbTestEndpoint;
+  /** The data quality monitor of the endpoint, with a retraining pipeline. */
+  public readonly dataQualityMonitor?: DataQualityMonitor;
 
   constructor(scope: Construct, id: string, props: ChampionChallengerStackProps) {
     super(scope, id, props);
@@ -42,8 +52,9 @@ export class ChampionChallengerStack extends Stack {
     const challengerWeight = props.challengerWeight ?? 10;
     // Both versions were registered by the seed pipeline: XGBoost models in its artifact bucket.
     const modelProps = { artifactBuckets: [props.artifactBucket], images: [ContainerImage.xgboost('1.7-1')], networkIsolation: true };
+    const championVersion = ModelVersion.latestApproved(props.modelPackageGroup, { refreshToken: props.refreshToken });
     const champion = new ModelVersionModel(this, 'Champion', {
-      modelVersion: ModelVersion.latestApproved(props.modelPackageGroup, { refreshToken: props.refreshToken }),
+      modelVersion: championVersion,
       ...modelProps,
     });
     const variants: EndpointVariant[] = [{
@@ -74,6 +85,50 @@ export class ChampionChallengerStack extends Stack {
       variants,
       dataCapture: { samplingPercentage: 20, serverAccessLogsBucket: accessLogs },
     });
+
+    if (props.retrainPipeline) {
+      // Every hour, the captured requests against the data quality baseline registered with the serving version (read
+      // from the registry when the stack deploys); a feature that drifts past 0.2 retrains the seed pipeline.
+      this.dataQualityMonitor = new DataQualityMonitor(this, 'DataQualityMonitor', {
+        endpoint: MonitoredEndpoint.fromAbTestEndpoint(this.endpoint),
+        // The version the champion serves (its lookup's result): its baselines, read with DescribeModelPackage.
+        baselines: MonitorBaselines.fromModelVersion(ModelVersion.fromModelPackageArn(champion.modelPackageArn), {
+          refreshToken: props.refreshToken,
+        }),
+        baselineBuckets: [props.artifactBucket],
+        schedule: MonitoringScheduleExpression.hourly(),
+        instanceType: InstanceType.ML_M5_LARGE,
+      });
+      this.dataQualityMonitor.retrainOnDrift(props.retrainPipeline, {
+        // Header-less CSV: the analyzer names the features _c0, _c1, ...
+        metrics: ['_c0', '_c1', '_c2'].map((feature) => this.dataQualityMonitor!.metricFeatureDrift(feature)),
+        threshold: 0.2,
+      });
+      NagSuppressions.addResourceSuppressions(policyOf(this.dataQualityMonitor.role), [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'The monitoring job reads the data the endpoint captured under its prefix and the baselines under the seed pipeline\'s '
+          + 'artifact bucket (aws-cdk-lib\'s Bucket.grantRead action groups on their objects), writes its reports under its prefix '
+          + '(grantPut), writes logs to the /aws/sagemaker/ProcessingJobs log group SageMaker names per job, and PutMetricData '
+          + '(authorized on "*" only, limited to its namespace) and ecr:GetAuthorizationToken (on "*" only).',
+        appliesTo: [
+          { regex: '/^Action::s3:(GetObject|GetBucket|List|Abort)\\*$/' },
+          ...(regulated ? [{ regex: '/^Action::kms:(GenerateDataKey|ReEncrypt)\\*$/' }] : []),
+          { regex: '/^Resource::<SeedEndpointDataCaptureBucket[A-Z0-9]+\\.Arn>/(data-capture/<SeedEndpoint[A-Z0-9]+\\.EndpointName>|monitoring/data-quality)/\\*$/' },
+          { regex: '/^Resource::<SeedPipelineArtifactBucket[A-Z0-9]+\\.Arn>/\\*$/' },
+          { regex: '/^Resource::\\{"Fn::GetStackOutput":\\{"StackName":"SeedPipelineStack",[^}]*"OutputName":"[A-Za-z]*SeedPipelineArtifactBucket[A-Za-z0-9]*"\\}\\}/\\*$/' },
+          { regex: `/^Resource::arn:${PARTITION}:logs:${ENV}:log-group:/aws/sagemaker/ProcessingJobs\\*$/` },
+          'Resource::*',
+        ],
+      }], true);
+      // The notifying role: aws-cdk-lib's under the rule, or in a regulated account the monitor's own (managed policy).
+      const notifyRole = this.dataQualityMonitor.node.tryFindChild('NotifyRole') ?? this.dataQualityMonitor.node.findChild('RetrainOnDrift');
+      NagSuppressions.addResourceSuppressions(notifyRole, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'The drift rule tells the pipeline\'s KMS-encrypted alert topic through this role; SNS asks the key for data keys of '
+          + 'the GenerateDataKey family, which aws-cdk-lib\'s Topic.grantPublish grants as kms:GenerateDataKey* on that one key.',
+        appliesTo: ['Action::kms:GenerateDataKey*'],
+      }], true);
+    }
 
     NagSuppressions.addResourceSuppressions(accessLogs, [{
       id: 'AwsSolutions-S1',

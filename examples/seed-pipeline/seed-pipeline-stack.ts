@@ -7,7 +7,8 @@ import { NagPackSuppression, NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
   ConditionalRegistration, ContainerImage, CreateModelStepConstruct, InstanceType, Join, MetricComparison, MlPipeline,
-  ModelPackageGroup, PipelineParameter, ProcessingCode, ProcessingStepConstruct, PropertyFile, RegistrationModel,
+  DatasetFormat, ModelPackageGroup, PipelineParameter, PipelineValue, ProcessingCode, ProcessingStepConstruct, PropertyFile,
+  QualityCheckStepConstruct, QualityCheckType, RegistrationModel,
   RegulatedAccount, RegulatedAccountProps, TrainingStepConstruct,
 } from '../../src';
 import { ENV, PARTITION, policyOf, suppressAwsCdkLibFunction, suppressRegulatedBucket, suppressRegulatedHandlerRoles } from '../nag';
@@ -83,7 +84,7 @@ export class SeedPipelineStack extends Stack {
       image: ContainerImage.sklearn('1.2-1'),
       code: ProcessingCode.fromAsset(path.join(scripts, 'preprocess.py')),
       inputs: [{ inputName: 'input', source: inputData.valueAsString, destination: '/opt/ml/processing/input' }],
-      outputs: ['train', 'validation', 'test'].map((name) => ({ outputName: name, source: `/opt/ml/processing/${name}` })),
+      outputs: ['train', 'validation', 'test', 'baseline'].map((name) => ({ outputName: name, source: `/opt/ml/processing/${name}` })),
       instanceType: InstanceType.of(processingInstanceType.valueAsString),
       instanceCount: processingInstanceCount.valueAsNumber,
       volumeSize: Size.gibibytes(30),
@@ -130,12 +131,25 @@ export class SeedPipelineStack extends Stack {
     });
     this.modelPackageGroup = group;
 
+    // The data quality baseline of the features the endpoint will receive (statistics and constraints, on Model
+    // Monitor's analyzer), registered with the model as its drift baseline: the endpoint's monitor compares the
+    // captured requests with the baseline of the version that serves.
+    const dataQuality = new QualityCheckStepConstruct(this, 'DataQualityBaseline', {
+      checkType: QualityCheckType.DATA_QUALITY,
+      baselineDataset: preprocess.outputS3Uri('baseline'),
+      datasetFormat: DatasetFormat.csv({ header: false }),
+      // Each run computes the baseline of its own training data and registers it with its model.
+      skipCheck: PipelineValue.fromBoolean(true),
+      registerNewBaseline: PipelineValue.fromBoolean(true),
+      instanceType: InstanceType.ML_M5_XLARGE,
+    });
+
     const alertEmail: string | undefined = this.node.tryGetContext('alertEmail');
     this.pipeline = new MlPipeline(this, 'SeedPipeline', {
       pipelineName: 'SeedPipeline',
       description: 'Preprocess, train XGBoost, evaluate, and register the model when it is accurate enough',
       parameters: [processingInstanceType, processingInstanceCount, trainingInstanceType, modelApprovalStatus, inputData, accuracyThreshold],
-      steps: [preprocess, train, evaluate, createModel],
+      steps: [preprocess, dataQuality, train, evaluate, createModel],
       serverAccessLogsBucket: accessLogs,
       notifications: { emailAddresses: alertEmail ? [alertEmail] : undefined },
     });
@@ -153,6 +167,10 @@ export class SeedPipelineStack extends Stack {
       inferenceInstanceTypes: ['ml.t2.medium', 'ml.m5.large'],
       transformInstanceTypes: ['ml.m5.large'],
       failureMessage: Join.of(' ', ['Accuracy below', accuracyThreshold.valueAsString]).valueAsString,
+      driftCheckBaselines: {
+        modelDataQualityStatistics: { s3Uri: dataQuality.baselineUsedForDriftCheckStatistics, contentType: 'application/json' },
+        modelDataQualityConstraints: { s3Uri: dataQuality.baselineUsedForDriftCheckConstraints, contentType: 'application/json' },
+      },
       conditionStepName: 'CheckAccuracy',
       registerStepName: 'RegisterModel',
       failStepName: 'AccuracyTooLow',

@@ -228,6 +228,8 @@ export class AbTestEndpoint extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The bucket of captured data, with data capture. */
   public readonly dataCaptureBucket?: s3.IBucket;
+  /** The key prefix of the captured data in `dataCaptureBucket` (no leading or trailing slash), with data capture. */
+  public readonly dataCapturePrefix?: string;
   /** The names of the variants. */
   public readonly variantNames: string[];
   private readonly alarmsByVariant = new Map<string, VariantAlarms>();
@@ -260,6 +262,7 @@ export class AbTestEndpoint extends Construct {
     const cfnConfig = this.endpointConfig.node.findChild('EndpointConfig') as sagemaker.CfnEndpointConfig;
     if (props.dataCapture) {
       this.dataCaptureBucket = this.configureDataCapture(cfnConfig, props.dataCapture, props.variants);
+      this.dataCapturePrefix = (props.dataCapture.prefix ?? 'data-capture').replace(/^\/+|\/+$/g, '');
     }
 
     // The endpoint's name is known at synth time (given, or made from the construct path): the alarms on its metrics

@@ -55,6 +55,13 @@ export abstract class ModelVersion {
 
   /** Resolves the version (creating the lookup where needed). */
   public abstract bind(scope: Construct): ModelVersionConfig;
+
+  /**
+   * What `sagemaker:DescribeModelPackage` of this version is authorized on: the version, or its group's versions when it
+   * is found at deploy time (model package ARNs name the group in lower case, as `nameForms` of ModelPackageGroup).
+   * @internal
+   */
+  public abstract _describeResources(): string[];
 }
 
 class ArnVersion extends ModelVersion {
@@ -64,6 +71,10 @@ class ArnVersion extends ModelVersion {
 
   public bind(_scope: Construct): ModelVersionConfig {
     return { modelPackageArn: this.arn };
+  }
+
+  public _describeResources(): string[] {
+    return [this.arn];
   }
 }
 
@@ -75,6 +86,12 @@ class LatestApprovedVersion extends ModelVersion {
 
   constructor(private readonly group: IModelPackageGroup, private readonly options: LatestApprovedVersionOptions) {
     super();
+  }
+
+  public _describeResources(): string[] {
+    const name = this.group.modelPackageGroupName;
+    const forms = Token.isUnresolved(name) ? [name] : [...new Set([name, name.toLowerCase()])];
+    return forms.map((n) => Stack.of(this.group).formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${n}/*` }));
   }
 
   public bind(scope: Construct): ModelVersionConfig {

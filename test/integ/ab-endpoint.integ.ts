@@ -1,5 +1,6 @@
-// Integration test: an A/B endpoint (two weighted variants with auto scaling, alarms, data capture, KMS) serving a
-// scikit-learn model that needs no training (assets/echo-model: each CSV row answered with its sum).
+// Integration test: an A/B endpoint (two weighted variants with auto scaling, alarms, data capture, KMS) and its data
+// quality monitor, serving a scikit-learn model that needs no training (assets/echo-model: each CSV row answered with
+// its sum).
 // Snapshot: `npx projen integ:ab-endpoint:snapshot`; asserted by `npm test` (`integ:ab-endpoint:assert`).
 // Deploy-run in an AWS account: `npx projen integ:ab-endpoint:deploy` (README, "Integration tests").
 import * as fs from 'fs';
@@ -7,7 +8,7 @@ import * as path from 'path';
 import * as sagemaker_alpha from '@aws-cdk/aws-sagemaker-alpha';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { AbTestEndpoint, ContainerImage, InstanceType } from '../../src';
+import { AbTestEndpoint, ContainerImage, DataQualityMonitor, InstanceType, MonitoredEndpoint, MonitoringScheduleExpression } from '../../src';
 import { listSourceFiles, tarGz } from '../../src/steps/private/source-archive';
 
 // No stack traces in the metadata: they hold this clone's absolute paths, and the snapshot is compared on other machines.
@@ -37,6 +38,13 @@ const endpoint = new AbTestEndpoint(stack, 'Endpoint', {
   dataCapture: { samplingPercentage: 100 },
 });
 
+// A data quality monitor on the captured traffic, daily (no baselines: each job reports the data's statistics).
+const monitor = new DataQualityMonitor(stack, 'DataQuality', {
+  endpoint: MonitoredEndpoint.fromAbTestEndpoint(endpoint),
+  schedule: MonitoringScheduleExpression.daily(3),
+  instanceType: InstanceType.ML_M5_LARGE,
+});
+
 const integ = new IntegTest(app, 'AbEndpointInteg', { testCases: [stack] });
 integ.assertions.awsApiCall('SageMaker', 'describeEndpoint', { EndpointName: endpoint.endpoint.endpointName })
   .expect(ExpectedResult.objectLike({
@@ -47,5 +55,8 @@ integ.assertions.awsApiCall('SageMaker', 'describeEndpoint', { EndpointName: end
     ],
   }))
   .waitForAssertions({ totalTimeout: Duration.minutes(30), interval: Duration.minutes(1) });
+integ.assertions.awsApiCall('SageMaker', 'describeMonitoringSchedule', { MonitoringScheduleName: monitor.monitoringScheduleName })
+  .expect(ExpectedResult.objectLike({ MonitoringScheduleStatus: 'Scheduled', MonitoringScheduleConfig: { MonitoringType: 'DataQuality' } }))
+  .waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.minutes(1) });
 
 app.synth();

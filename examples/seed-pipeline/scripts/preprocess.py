@@ -3,7 +3,8 @@
 Reads the raw CSV files under /opt/ml/processing/input (first column: the 0/1 label, the others: numeric
 features, an optional header row), drops incomplete rows, standardises the features with the training split's
 statistics, shuffles with a fixed seed and writes 70/15/15 % splits as header-less CSV (label first, as the
-SageMaker XGBoost algorithm expects) to /opt/ml/processing/{train,validation,test}.
+SageMaker XGBoost algorithm expects) to /opt/ml/processing/{train,validation,test}, and the training split's features
+alone (no label: what the endpoint receives) to /opt/ml/processing/baseline, the data quality baseline's dataset.
 """
 import csv
 import glob
@@ -44,14 +45,15 @@ def standardise(rows, reference):
     return [[r[0]] + [(r[j + 1] - means[j]) / stds[j] for j in range(n_features)] for r in rows]
 
 
-def write(name, rows):
+def write(name, rows, label=True):
+    """Writes rows as header-less CSV: the label first (as XGBoost expects), or the features alone."""
     directory = os.path.join(OUTPUT_ROOT, name)
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, f"{name}.csv"), "w", newline="") as f:
         writer = csv.writer(f)
         for r in rows:
-            writer.writerow([int(r[0])] + [f"{v:.6f}" for v in r[1:]])
-    print(f"{name}: {len(rows)} rows")
+            writer.writerow(([int(r[0])] if label else []) + [f"{v:.6f}" for v in r[1:]])
+    print(f"{name}: {len(rows)} rows" + ("" if label else " of features"))
 
 
 def main():
@@ -62,7 +64,9 @@ def main():
     train = rows[:n_train]
     validation = rows[n_train:n_train + n_validation]
     test = rows[n_train + n_validation:]
-    write("train", standardise(train, train))
+    standardised_train = standardise(train, train)
+    write("train", standardised_train)
+    write("baseline", standardised_train, label=False)
     write("validation", standardise(validation, train))
     write("test", standardise(test, train))
 
