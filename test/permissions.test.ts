@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  ContainerImage, CreateModelStepConstruct, ExecutionVariable, MlPipeline, ModelPackageGroup, PipelineParameter, ProcessingStepConstruct,
+  ContainerImage, CreateModelStepConstruct, ExecutionVariable, Join, MlPipeline, ModelPackageGroup, PipelineParameter, ProcessingStepConstruct,
   RegisterModelStepConstruct, TrainingStepConstruct, TransformStepConstruct,
 } from '../src';
 import { actionsOn, definitionOf, newStack, stepOf } from './util';
@@ -217,9 +217,58 @@ describe('S3 locations in every form', () => {
     new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [train] });
     const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Train', Match.stringLikeRegexp('S3 bucket is known only when the pipeline runs'));
     expect(warnings.map((w) => w.entry.data)).toEqual([
-      expect.stringMatching(/^channel 'train' is parameter 'Where', which has no default,: its S3 bucket is known only when the pipeline runs, so the pipeline's role was granted no read access to it: grant it yourself, for example bucket.grantRead\(pipeline\)/),
-      expect.stringMatching(/^channel 'extra' is a value known only at deploy time/),
+      "channel 'train' is parameter 'Where', which has no default,: its S3 bucket is known only when the pipeline runs (it depends on "
+      + "parameter 'Where' (no default)), so the pipeline's role was granted no read access to it: grant it yourself, for example "
+      + 'bucket.grantRead(pipeline), or give the parameter a default location [ack: cdk-sagemaker-pipelines:s3-location-unknown]',
+      expect.stringMatching(/^channel 'extra' is a value known only at deploy time: its S3 bucket is known only when the pipeline runs \(it depends on a value known only at deploy time\), .* or write the bucket as a literal or a CloudFormation value \[ack: cdk-sagemaker-pipelines:s3-location-unknown\]$/),
     ]);
+  });
+
+  describe('Join (the SDK\'s default locations), concatenations and parameter defaults: the literal bucket and key prefix up to the first run-time part', () => {
+    const stack = newStack();
+    const data = new s3.Bucket(stack, 'Data');
+    const ref = stack.resolve(data.bucketName);
+    const exec = ExecutionVariable.PIPELINE_EXECUTION_ID.valueAsString;
+    const where = PipelineParameter.ofString('Where', { defaultValue: 's3://param-bucket/in' });
+    const prep = new ProcessingStepConstruct(stack, 'Prep', {
+      image: ContainerImage.sklearn('1.2-1'),
+      inputs: [
+        // A parameter with a default inside a Join: its default is the head.
+        { inputName: 'param', source: Join.of('/', [where.valueAsString, 'part']).valueAsString, destination: '/opt/ml/processing/a' },
+        // A CloudFormation value in a Join.
+        { inputName: 'cfn', source: Join.of('/', ['s3:/', data.bucketName, 'raw', exec]).valueAsString, destination: '/opt/ml/processing/b' },
+      ],
+      outputs: [
+        // The SDK's form: Join("/", ["s3:/", bucket, pipeline, Execution.PipelineExecutionId, step, output]).
+        { outputName: 'sdk', source: '/opt/ml/processing/sdk', destination: Join.of('/', ['s3:/', 'sagemaker-us-east-1-111122223333', 'P', exec, 'Prep', 'sdk']).valueAsString },
+        // Unknowable: the bucket itself ends in a run-time part, or comes after one.
+        { outputName: 'partial', source: '/opt/ml/processing/partial', destination: Join.of('', ['s3://data-', exec, '/x']).valueAsString },
+        { outputName: 'late', source: '/opt/ml/processing/late', destination: Join.of('/', [exec, 'x']).valueAsString },
+      ],
+    });
+    new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [prep] });
+    const statements = roleStatements(stack);
+
+    test('grants the literal bucket and key prefix', () => {
+      expect(actionsOn(statements, 'arn:aws:s3:::sagemaker-us-east-1-111122223333/P/*')).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject']);
+      expect(actionsOn(statements, 'arn:aws:s3:::sagemaker-us-east-1-111122223333', { StringLike: { 's3:prefix': ['P/*'] } })).toEqual(['s3:ListBucket']);
+      expect(actionsOn(statements, 'arn:aws:s3:::param-bucket/in/part*')).toEqual(['s3:GetObject']);
+      expect(actionsOn(statements, { 'Fn::Join': ['', ['arn:aws:s3:::', ref, '/raw/*']] })).toEqual(['s3:GetObject']);
+      // Nothing on a guessed bucket.
+      expect(JSON.stringify(statements)).not.toContain('s3:::data-');
+    });
+
+    test('warns only where the bucket itself is unknowable, saying on what it depends', () => {
+      const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Prep', Match.stringLikeRegexp('s3-location-unknown|known only when the pipeline runs'));
+      expect(warnings.map((w) => w.entry.data)).toEqual([
+        "output 'partial' is Join(\"\", [\"s3://data-\", Execution.PipelineExecutionId, \"/x\"]): its S3 bucket is known only when the pipeline runs "
+        + "(it depends on Execution.PipelineExecutionId), so the pipeline's role was granted no write access to it: grant it yourself, for example "
+        + 'bucket.grantReadWrite(pipeline), or write the bucket as a literal or a CloudFormation value [ack: cdk-sagemaker-pipelines:s3-location-unknown]',
+        "output 'late' is Join(\"/\", [Execution.PipelineExecutionId, \"x\"]): its S3 bucket is known only when the pipeline runs "
+        + "(it depends on Execution.PipelineExecutionId), so the pipeline's role was granted no write access to it: grant it yourself, for example "
+        + 'bucket.grantReadWrite(pipeline), or write the bucket as a literal or a CloudFormation value [ack: cdk-sagemaker-pipelines:s3-location-unknown]',
+      ]);
+    });
   });
 });
 

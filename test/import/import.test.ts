@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ts from 'typescript';
 import * as lib from '../../src';
 import { main } from '../../src/import/cli';
@@ -72,8 +73,12 @@ function synthesize(source: string, className: string): any {
   new Function('require', 'module', 'exports', js)(requireFor, module, module.exports);
   const app = new App();
   const stack = new module.exports[className](app, 'Imported', { env: { account: '111122223333', region: 'us-east-1' } });
+  locationWarnings.set(className, Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('s3-location-unknown')).map((w) => String(w.entry.data)));
   return definitionOf(stack.pipeline);
 }
+
+/** The warnings about S3 locations whose bucket is unknowable, per generated stack. */
+const locationWarnings = new Map<string, string[]>();
 
 /** The documented normalizations: the steps' role becomes the pipeline's own role. */
 function normalize(definition: any): any {
@@ -115,6 +120,11 @@ describe('import: a definition to a typed stack and back', () => {
     const output = synthesize(generated[name].source, className);
     const expected = normalize({ ...input, PipelineExperimentConfig: input.PipelineExperimentConfig ?? null });
     expect(differences(expected, normalize(output))).toEqual([]);
+  });
+
+  test('the SDK\'s default locations (Join over a literal bucket) are granted: no location warning in any generated stack', () => {
+    expect(locationWarnings.size).toBe(CASES.length);
+    expect([...locationWarnings.values()].flat()).toEqual([]);
   });
 
   test('the generated stacks compile against the library (strict, no unused locals)', () => {

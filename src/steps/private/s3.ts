@@ -2,8 +2,9 @@ import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
+import { Join } from '../../values/join';
 import { PipelineParameter } from '../../values/parameter';
-import { PipelineValue, splitString } from '../../values/pipeline-value';
+import { ConcatValue, PipelineValue, literalOf, splitString } from '../../values/pipeline-value';
 
 /**
  * Read access to exactly one object (no wildcard). A job input of type S3Prefix lists the prefix before it reads, so
@@ -127,23 +128,81 @@ export function grantS3Location(scope: Construct, grantee: iam.IGrantable, uri: 
   const parts = splitString(uri);
   const first = parts[0];
   if (parts.length >= 1 && typeof first !== 'string') {
-    if (first instanceof PipelineParameter) {
-      if (typeof first.defaultValue === 'string' && grantS3Uri(scope, grantee, first.defaultValue, write)) {
-        return;
-      }
-      warnUnknown(scope, what, `parameter '${first.name}'${first.defaultValue === undefined ? ', which has no default,' : ''}`, write);
-      return;
-    }
     if (producedByStep(first)) {
       return;
     }
-    warnUnknown(scope, what, first.describe(), write);
+    // A pipeline value first: a parameter (its default location), a Join or a concatenation (the SDK writes default
+    // locations as Join("/", ["s3:/", bucket, Execution.PipelineExecutionId, ...])): the literal head, up to the first
+    // part known only at run time, names the bucket and a key prefix.
+    const head = literalHead(parts);
+    if (head.text !== '' && bucketIsKnown(head) && grantS3Uri(scope, grantee, head.text, write)) {
+      return;
+    }
+    const parameter = first instanceof PipelineParameter ? first : undefined;
+    const location = parameter
+      ? `parameter '${parameter.name}'${parameter.defaultValue === undefined ? ', which has no default,' : ''}`
+      : first.describe();
+    warnUnknown(scope, what, location, head.unknown ?? first.describe(), write, parameter !== undefined);
     return;
   }
   const head = knownHead(scope, uri);
-  if (head === undefined || !grantS3Uri(scope, grantee, head, write)) {
-    warnUnknown(scope, what, Token.isUnresolved(uri) ? 'a value known only at deploy time' : `'${uri}'`, write);
+  if (head === undefined || !bucketIsKnown({ text: head, complete: !parts.some((p) => typeof p !== 'string') }) || !grantS3Uri(scope, grantee, head, write)) {
+    const location = Token.isUnresolved(uri) ? 'a value known only at deploy time' : `'${uri}'`;
+    warnUnknown(scope, what, location, location, write, false);
   }
+}
+
+/**
+ * The part of a location known at synth time, as text (CloudFormation values as tokens), up to its first part known
+ * only at run time (`unknown` describes that part). A parameter counts as its default location, as when it is the
+ * whole location.
+ */
+function literalHead(parts: Array<string | PipelineValue>, on: string = ''): { text: string; complete: boolean; unknown?: string } {
+  let text = '';
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    if (i > 0) {
+      text += on;
+    }
+    if (typeof part === 'string') {
+      text += part;
+      continue;
+    }
+    const inner = headOfValue(part);
+    text += inner.text;
+    if (!inner.complete) {
+      return { text, complete: false, unknown: inner.unknown };
+    }
+  }
+  return { text, complete: true };
+}
+
+function headOfValue(value: PipelineValue): { text: string; complete: boolean; unknown?: string } {
+  const literal = literalOf(value);
+  if (literal.isLiteral) {
+    return { text: String(literal.value), complete: true };
+  }
+  if (value instanceof PipelineParameter) {
+    return typeof value.defaultValue === 'string'
+      ? { text: value.defaultValue, complete: true }
+      : { text: '', complete: false, unknown: `parameter '${value.name}' (no default)` };
+  }
+  if (value instanceof Join) {
+    return literalHead(value._values, value.on);
+  }
+  if (value instanceof ConcatValue) {
+    return literalHead(value.parts);
+  }
+  return { text: '', complete: false, unknown: value.describe() };
+}
+
+/**
+ * Whether a head names its bucket: an `s3://` URI whose bucket is followed by `/`, or complete (nothing follows it at
+ * run time). `s3://data-` followed by a run-time part could be any bucket.
+ */
+function bucketIsKnown(head: { text: string; complete: boolean }): boolean {
+  const m = /^s3:\/\/([^/]*)(\/?)/.exec(head.text);
+  return m !== null && m[1] !== '' && (m[2] === '/' || head.complete);
 }
 
 /** Whether a value is produced by a step (a property of it), or made of such values. */
@@ -156,9 +215,9 @@ function producedByStep(value: PipelineValue): boolean {
   return Array.isArray(parts) && parts.some((p) => typeof p !== 'string' && producedByStep(p));
 }
 
-function warnUnknown(scope: Construct, what: string, location: string, write: boolean): void {
+function warnUnknown(scope: Construct, what: string, location: string, unknowable: string, write: boolean, parameter: boolean): void {
   Annotations.of(scope).addWarningV2('cdk-sagemaker-pipelines:s3-location-unknown',
-    `${what} is ${location}: its S3 bucket is known only when the pipeline runs, so the pipeline's role was granted no `
-    + `${write ? 'write' : 'read'} access to it: grant it yourself, for example bucket.${write ? 'grantReadWrite' : 'grantRead'}(pipeline), `
-    + 'or give the parameter a default location');
+    `${what} is ${location}: its S3 bucket is known only when the pipeline runs (it depends on ${unknowable}), so the pipeline's `
+    + `role was granted no ${write ? 'write' : 'read'} access to it: grant it yourself, for example bucket.${write ? 'grantReadWrite' : 'grantRead'}(pipeline)`
+    + (parameter ? ', or give the parameter a default location' : ', or write the bucket as a literal or a CloudFormation value'));
 }
