@@ -140,6 +140,8 @@ project.eslint?.allowDevDeps('benchmarks/**');
 // (import/no-cycle skips them).
 const layers = {
   values: ['./src/values'],
+  // Helpers several floors share (S3 grants, ECR pulls, image registries, asset staging, property paths).
+  shared: ['./src/shared'],
   steps: ['./src/steps', './src/container-image.ts', './src/code.ts', './src/instance-type.ts', './src/model-package-group.ts', './src/regulated-account.ts'],
   engine: ['./src/private'],
   pipeline: ['./src/pipeline.ts', './src/dry-run.ts', './src/notifications.ts'],
@@ -147,14 +149,14 @@ const layers = {
   monitoring: ['./src/monitoring'],
 };
 const above = (layer: keyof typeof layers): string[] => {
-  const order: Array<keyof typeof layers> = ['values', 'steps', 'engine', 'pipeline', 'patterns', 'monitoring'];
+  const order: Array<keyof typeof layers> = ['values', 'shared', 'steps', 'engine', 'pipeline', 'patterns', 'monitoring'];
   // The import command (src/import) sits on top of the public API: it builds pipelines with the library's exports.
   return [...order.slice(order.indexOf(layer) + 1).flatMap((l) => layers[l]), './src/index.ts', './src/import'];
 };
 project.eslint?.addRules({
   'import/no-cycle': ['error'],
   'import/no-restricted-paths': ['error', {
-    zones: (['values', 'steps', 'engine', 'pipeline', 'patterns'] as Array<keyof typeof layers>).flatMap((layer) => layers[layer].map((target) => ({
+    zones: (['values', 'shared', 'steps', 'engine', 'pipeline', 'patterns'] as Array<keyof typeof layers>).flatMap((layer) => layers[layer].map((target) => ({
       target,
       from: above(layer),
       message: `layers point down: ${layer} may not import from a higher layer (declare an interface at this layer instead)`,

@@ -8,8 +8,8 @@ import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { RegulatedAccount } from './regulated-account';
-import { grantObjectRead, parseS3Uri } from './steps/private/s3';
-import { listSourceFiles, stageFiles, tarGz } from './steps/private/source-archive';
+import { grantObjectRead, parseS3Uri } from './shared/s3';
+import { listSourceFiles, stageFiles, tarGz } from './shared/source-archive';
 import type { IPipelineHost } from './steps/step';
 
 /** Where a processing step's code is, once bound. */

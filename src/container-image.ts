@@ -3,8 +3,8 @@ import { CfnMapping, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { grantEcrPull } from './steps/private/ecr';
-import { frameworkImageRegistries } from './steps/private/framework-images';
+import { grantEcrPull } from './shared/ecr';
+import { frameworkImageRegistries } from './shared/framework-images';
 
 /**
  * What an image is used for: SageMaker publishes separate training and inference images for some frameworks.

@@ -24,7 +24,7 @@ import { BuiltGraph, buildGraph } from './private/graph';
 import { toMermaid } from './private/mermaid';
 import { RecordingPrincipal } from './private/recording-principal';
 import { RegulatedAccount } from './regulated-account';
-import { grantS3Location } from './steps/private/s3';
+import { grantS3Location } from './shared/s3';
 import { IPipelineHost, PipelineStep } from './steps/step';
 import { ExecutionVariable } from './values/execution-variable';
 import { PipelineExperimentConfig } from './values/experiment-config';

@@ -7,6 +7,9 @@ import * as path from 'path';
 const SRC = path.join(__dirname, '..', 'src');
 const LAYERS: Array<{ name: string; members: string[] }> = [
   { name: 'values', members: ['values/'] },
+  // Helpers that several floors share (S3 grants, ECR pulls, image registries, asset staging, property paths, the
+  // registration slots): below all of them, in no floor's private/ folder.
+  { name: 'shared', members: ['shared/'] },
   { name: 'steps', members: ['steps/', 'container-image.ts', 'code.ts', 'instance-type.ts', 'model-package-group.ts', 'regulated-account.ts'] },
   { name: 'engine', members: ['private/'] },
   { name: 'pipeline', members: ['pipeline.ts', 'dry-run.ts', 'notifications.ts'] },
@@ -113,6 +116,21 @@ describe('the layers of src/', () => {
         expect(imports.map(rel).filter((i) => i.startsWith('steps'))).toEqual([]);
       }
     }
+  });
+
+  test('a floor\'s private/ folder is its own: only its floor imports it', () => {
+    const leaks: string[] = [];
+    for (const [file, imports] of graph) {
+      for (const imported of imports) {
+        const m = /^(steps|values|monitoring)\/private\//.exec(rel(imported));
+        if (m && !rel(file).startsWith(`${m[1]}/`)) {
+          leaks.push(`${rel(file)} imports ${rel(imported)}`);
+        }
+      }
+    }
+    // values/private (evaluation and rendering contexts, the edit distance) is the values floor's interface to the
+    // engine and to the property-path check, which read it by design.
+    expect(leaks.filter((l) => !/imports values\/private\//.test(l))).toEqual([]);
   });
 
   test('the checks find what they look for', () => {

@@ -7,7 +7,7 @@ import {
   ScalingType, TrainingStepConstruct, TuningStepConstruct,
 } from '../src';
 import { definitionOf, newStack } from './util';
-import { resolvePropertyPath } from '../src/steps/private/property-path';
+import { resolvePropertyPath } from '../src/shared/property-path';
 
 const IMAGE = ContainerImage.fromUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1');
 

@@ -5,9 +5,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   Expr, ModuleName, MODULE_IMPORTS, Statement, THIS, arr, call, cls, evaluate, get, json, lit, modulesOf, newOf, obj, print, v,
 } from './code';
-import { DRIFT_CHECK_SLOTS, MODEL_METRICS_SLOTS } from '../steps/private/model-metrics';
-import { resolvePropertyPath } from '../steps/private/property-path';
-import { COMMON_STEP_FIELDS } from '../steps/private/step-fields';
+import { DRIFT_CHECK_SLOTS, MODEL_METRICS_SLOTS } from '../shared/model-metrics';
+import { resolvePropertyPath } from '../shared/property-path';
+import { COMMON_STEP_FIELDS } from '../shared/step-fields';
 import { ValueKind } from '../values/value-kind';
 
 /** What the importer made of a definition. */

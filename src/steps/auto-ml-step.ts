@@ -5,12 +5,12 @@ import { Construct } from 'constructs';
 import { ModelContainer } from './model-container';
 import { NetworkConfig, renderVpcConfig } from './network';
 import { grantJobKey } from './private/jobs';
-import { grantS3Location } from './private/s3';
 import { CompressionType, checkRange } from './processing-step';
 import { IPipelineHost, JobStepOptions, PipelineStep, StepType } from './step';
 import { S3DataType } from './training-step';
 import { ContainerImage } from '../container-image';
 import { RegulatedAccount } from '../regulated-account';
+import { grantS3Location } from '../shared/s3';
 
 /** The kind of supervised learning problem an AutoML job solves. */
 export enum AutoMlProblemType {

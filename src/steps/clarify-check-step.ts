@@ -7,12 +7,12 @@ import { InstanceType } from '../instance-type';
 import { renderVpcConfig } from './network';
 import { RegulatedAccount } from '../regulated-account';
 import { grantJob, grantJobKey } from './private/jobs';
-import { grantS3Location } from './private/s3';
 import { ProcessingJobOptions, checkProcessingJob } from './processing-step';
 import {
   CheckStepOptions, checkCheckSwitches, renderCheckJob, renderCheckSwitches,
 } from './quality-check-step';
 import { IPipelineHost, PipelineStep, StepProperty, StepType } from './step';
+import { grantS3Location } from '../shared/s3';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 
 /** What a clarify check step analyses. */

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { COMMON_STEP_FIELDS } from './private/step-fields';
 import { JobStepOptions, PipelineStep, StepType } from './step';
+import { COMMON_STEP_FIELDS } from '../shared/step-fields';
 
 /** Properties of a `CustomStepConstruct`. */
 export interface CustomStepConstructProps extends JobStepOptions {

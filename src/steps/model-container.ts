@@ -2,8 +2,8 @@ import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ContainerImage, ImageUsage } from '../container-image';
-import { grantS3Location } from './private/s3';
 import { renderEnvironment } from './processing-step';
+import { grantS3Location } from '../shared/s3';
 
 /** A container of a model: its image, its model data, its environment. */
 export interface ModelContainer {

@@ -7,8 +7,8 @@ import { InstanceType } from '../instance-type';
 import { NetworkConfig, renderVpcConfig } from './network';
 import { RegulatedAccount } from '../regulated-account';
 import { asStringArgument, grantJob, grantJobKey } from './private/jobs';
-import { grantS3Location } from './private/s3';
 import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
+import { grantS3Location } from '../shared/s3';
 import { ValueKind } from '../values/pipeline-value';
 import { PropertyFile } from '../values/property-file';
 

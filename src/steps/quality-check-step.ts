@@ -4,11 +4,11 @@ import type { IModelPackageGroup } from '../model-package-group';
 import { renderVpcConfig } from './network';
 import { RegulatedAccount } from '../regulated-account';
 import { grantJob, grantJobKey } from './private/jobs';
-import { grantS3Location } from './private/s3';
 import {
   ProcessingJobOptions, checkProcessingJob, renderEnvironment, renderProcessingNetwork, renderProcessingResources,
 } from './processing-step';
 import { CacheConfig, IPipelineHost, PipelineStep, StepOptions, StepProperty, StepType } from './step';
+import { grantS3Location } from '../shared/s3';
 import { PipelineValue, ValueKind, literalOf } from '../values/pipeline-value';
 
 /** What a quality check step checks. */

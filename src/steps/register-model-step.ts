@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { IModelPackageGroup, ModelApprovalStatus } from '../model-package-group';
 import { ModelContainer, bindContainers, checkContainers } from './model-container';
 import { asStringArgument, checkEnum } from './private/jobs';
-import { DRIFT_CHECK_SLOTS, MODEL_METRICS_SLOTS, renderSlots } from './private/model-metrics';
 import { PipelineStep, RetryableStepOptions, IPipelineHost, StepProperty, StepType } from './step';
+import { DRIFT_CHECK_SLOTS, MODEL_METRICS_SLOTS, renderSlots } from '../shared/model-metrics';
 import { ValueKind, splitString } from '../values/pipeline-value';
 
 

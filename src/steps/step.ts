@@ -2,7 +2,7 @@ import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct, IDependable } from 'constructs';
-import { resolvePropertyPath } from './private/property-path';
+import { resolvePropertyPath } from '../shared/property-path';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 import type { EvaluationContext, RenderContext } from '../values/private/context';
 

@@ -8,9 +8,9 @@ import { InstanceType } from '../instance-type';
 import { NetworkConfig, renderVpcConfig } from './network';
 import { RegulatedAccount } from '../regulated-account';
 import { asStringArgument, grantJob, grantJobKey } from './private/jobs';
-import { grantS3Location } from './private/s3';
 import { CompressionType, DataDistribution, checkRange, renderEnvironment } from './processing-step';
 import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
+import { grantS3Location } from '../shared/s3';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 
 /** How a training channel is stored in S3. */

@@ -3,11 +3,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { InstanceType } from '../instance-type';
 import { grantJob, grantJobKey } from './private/jobs';
-import { grantS3Location } from './private/s3';
 import { CompressionType, checkRange, renderEnvironment } from './processing-step';
 import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
 import { S3DataType } from './training-step';
 import { RegulatedAccount } from '../regulated-account';
+import { grantS3Location } from '../shared/s3';
 import { ValueKind } from '../values/pipeline-value';
 
 /** How a batch transform splits its input into records. */

@@ -9,7 +9,7 @@ import * as sagemaker_alpha from '@aws-cdk/aws-sagemaker-alpha';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { AbTestEndpoint, ContainerImage, DataQualityMonitor, InstanceType, MonitoredEndpoint, MonitoringScheduleExpression } from '../../src';
-import { listSourceFiles, tarGz } from '../../src/steps/private/source-archive';
+import { listSourceFiles, tarGz } from '../../src/shared/source-archive';
 
 // No stack traces in the metadata: they hold this clone's absolute paths, and the snapshot is compared on other machines.
 const app = new App({ stackTraces: false, context: { 'aws:cdk:disable-creation-stack-traces': true } });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { editDistance } from '../../values/private/edit-distance';
-import { ValueKind } from '../../values/value-kind';
+import { editDistance } from '../values/private/edit-distance';
+import { ValueKind } from '../values/value-kind';
 
 /*
  * Which step properties exist: the response shapes of the SageMaker API (botocore's published model) and what

@@ -2,9 +2,9 @@ import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { Join } from '../../values/join';
-import { PipelineParameter } from '../../values/parameter';
-import { ConcatValue, PipelineValue, literalOf, splitString } from '../../values/pipeline-value';
+import { Join } from '../values/join';
+import { PipelineParameter } from '../values/parameter';
+import { ConcatValue, PipelineValue, literalOf, splitString } from '../values/pipeline-value';
 
 /**
  * Read access to exactly one object (no wildcard). A job input of type S3Prefix lists the prefix before it reads, so

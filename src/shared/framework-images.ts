@@ -9,7 +9,7 @@ let cache: any;
  */
 export function frameworkImageRegistries(): Record<string, Record<string, any>> {
   if (!cache) {
-    cache = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'data', 'framework-image-registries.json'), 'utf-8')).frameworks;
+    cache = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'data', 'framework-image-registries.json'), 'utf-8')).frameworks;
   }
   return cache;
 }
