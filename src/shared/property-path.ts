@@ -31,7 +31,7 @@ let data: { shapes: Record<string, Shape>; stepTypes: Record<string, StepTypeSha
 
 function load() {
   if (!data) {
-    data = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'data', 'sagemaker-response-shapes.json'), 'utf-8'));
+    data = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'data', 'sagemaker-response-shapes.json'), 'utf-8'));
   }
   return data!;
 }
