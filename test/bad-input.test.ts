@@ -116,7 +116,8 @@ describe('holes closed', () => {
     const stack = newStack();
     const step = new ProcessingStepConstruct(stack, 'P', { image: IMAGE, environment: { 'my-var': '1' } });
     expect(() => new MlPipeline(stack, 'Pipe', { pipelineName: 'Pipe', steps: [step] }).renderDefinition())
-      .toThrow(/TestStack\/P: step 'P' Arguments.Environment\["my-var"\] \(key\): 'my-var' does not match the pattern of ProcessingEnvironmentKey \(\[a-zA-Z_\]\[a-zA-Z0-9_\]\*\)/);
+      .toThrow('TestStack/P: step \'P\' Arguments.Environment["my-var"] (key): \'my-var\' does not match the pattern of ProcessingEnvironmentKey: '
+        + 'expected letters, digits and underscores, not starting with a digit, e.g. MY_VAR ([a-zA-Z_][a-zA-Z0-9_]*)');
   });
 
   test('7. a parameter\'s default and enum values are checked where it is used, like literals', () => {

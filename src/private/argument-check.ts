@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Token } from 'aws-cdk-lib';
+import { PATTERN_WORDS } from './pattern-words';
 import { ValueKind } from '../values/pipeline-value';
 import type { ReferenceInfo } from '../values/private/context';
 import { editDistance } from '../values/private/edit-distance';
@@ -221,7 +222,8 @@ function checkValue(value: any, shapeName: string, at: string, problems: Argumen
       }
       if (shape.pattern !== undefined && patternOf(shape.pattern)?.test(value) === false) {
         const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
-        add(`'${shown}' does not match the pattern of ${shapeName} (${shape.pattern})`);
+        const form = PATTERN_WORDS[shape.pattern];
+        add(`'${shown}' does not match the pattern of ${shapeName}: expected ${form ? `${form.words}, e.g. ${form.example}` : 'the form'} (${shape.pattern})`);
       }
       return;
     case 'integer':

@@ -1,4 +1,7 @@
-import { checkArguments } from '../../src/private/argument-check';
+import * as fs from 'fs';
+import * as path from 'path';
+import { checkArguments, patternOf } from '../../src/private/argument-check';
+import { PATTERN_WORDS } from '../../src/private/pattern-words';
 import { ValueKind } from '../../src/values/pipeline-value';
 
 const minimalProcessing = () => ({
@@ -75,6 +78,27 @@ describe('the API-shape check of step arguments', () => {
     args.ProcessingResources.ClusterConfig.InstanceType = 'ml.c5.4xlarg';
     expect(messages(args)).toEqual([
       "Arguments.ProcessingResources.ClusterConfig.InstanceType: 'ml.c5.4xlarg' is not a valid ProcessingInstanceType; did you mean 'ml.c5.4xlarge'?",
+    ]);
+  });
+});
+
+describe('pattern errors say what is expected', () => {
+  const data = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'data', 'sagemaker-api-shapes.json'), 'utf-8'));
+  const shapes: Record<string, any> = data.shapes ?? data;
+  const patterns = [...new Set(Object.values(shapes).filter((s) => s?.pattern).map((s) => s.pattern as string))];
+
+  test('every pattern of the API data has words and an example, and the example matches the pattern', () => {
+    expect(patterns.length).toBeGreaterThan(40);
+    expect(patterns.filter((p) => PATTERN_WORDS[p] === undefined)).toEqual([]);
+    const mismatched = patterns.filter((p) => patternOf(p) !== null && !patternOf(p)!.test(PATTERN_WORDS[p].example));
+    expect(mismatched).toEqual([]);
+  });
+
+  test('a model name with an underscore: the allowed characters and an example', () => {
+    const args = { ModelName: 'my_model', ExecutionRoleArn: 'arn:aws:iam::123456789012:role/r', PrimaryContainer: { Image: 'i' } };
+    expect(messages(args, 'Model').filter((m) => m.includes('my_model'))).toEqual([
+      "Arguments.ModelName: 'my_model' does not match the pattern of ModelName: expected letters, digits and hyphens, starting and ending with a letter "
+      + "or digit (no '_' or '.'), e.g. my-model ([a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?)",
     ]);
   });
 });
