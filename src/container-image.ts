@@ -106,6 +106,17 @@ export abstract class ContainerImage {
   }
 
   /**
+   * The SageMaker Distribution image that notebook jobs run on (`NotebookJobStepConstruct`): repository
+   * `sagemaker-distribution-prod`, tag `<version>-cpu` or `<version>-gpu`, registries per region from the SageMaker
+   * Python SDK's image config (a region-agnostic stack looks the registry up in a mapping).
+   * @param version the image version (3.2 is 3.2.0)
+   * @param gpu the GPU variant
+   */
+  public static sagemakerDistribution(version: string = '3.2', gpu: boolean = false): ContainerImage {
+    return new FrameworkImage('sagemaker-distribution', version, (resolved) => `${resolved}-${gpu ? 'gpu' : 'cpu'}`);
+  }
+
+  /**
    * SageMaker Model Monitor's analyzer image (tag `latest`), which `QualityCheckStepConstruct` runs (data and model
    * quality baselines and checks).
    */

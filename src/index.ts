@@ -51,5 +51,6 @@ export { OutputParameter, OutputParameterType } from './steps/output-parameters'
 export { LambdaStepConstruct, LambdaStepConstructProps } from './steps/lambda-step';
 export * from './steps/callback-step';
 export * from './steps/tuning-step';
+export * from './steps/notebook-job-step';
 export * from './regulated-account';
 export * from './monitoring';

@@ -100,7 +100,10 @@ function writeOctal(buf: Buffer, offset: number, length: number, value: number):
 export function stageFiles(files: Record<string, Buffer>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sagemaker-pipelines-'));
   for (const [name, content] of Object.entries(files)) {
-    fs.writeFileSync(path.join(dir, name), content);
+    // A name may hold folders ('deps/util.py').
+    const file = path.join(dir, ...name.split('/'));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
   }
   return dir;
 }

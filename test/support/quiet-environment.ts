@@ -17,7 +17,7 @@ export default class QuietEnvironment extends NodeEnvironment {
 
   handleTestEvent(event: Circus.Event): void {
     switch (event.name) {
-      case 'run_start': {
+      case 'setup': {
         const console = this.global.console as unknown as Record<string, (...args: unknown[]) => void>;
         for (const m of METHODS) {
           this.original[m] = console[m].bind(console);
