@@ -187,6 +187,15 @@ for (const task of project.tasks.all.filter((t) => /^integ:.*:assert$/.test(t.na
   task.updateStep(diffStep, { exec: `node scripts/integ-assert.js test/integ/${name}.integ.snapshot test/integ/.tmp/${name}.integ/assert.cdk.out` });
 }
 
+// The InstanceType constants, one per value of the API's processing, training and transform instance-type enums, are
+// generated from src/data/sagemaker-api-shapes.json into src/instance-type.ts (committed, so jsii sees them) before
+// every compile; CI fails when the committed file differs.
+const generateInstanceTypes = project.addTask('generate:instance-types', {
+  description: 'Generate src/instance-type.ts from the API shapes data',
+  exec: 'node scripts/generate-instance-types.js',
+});
+project.preCompileTask.spawn(generateInstanceTypes);
+
 // Performance is measured by a benchmark script, not by timed tests.
 project.addTask('bench', {
   description: 'Measure how long synthesizing pipelines of 200 to 2000 steps takes, beside the floor of a bare CfnPipeline',

@@ -185,6 +185,8 @@ export abstract class MonitorBase extends Construct {
     this.endpointName = this._endpoint.endpointName;
     this.checkOneOfKind();
     this.checkResources(options);
+    // A monitoring job is a processing job.
+    options.instanceType?._checkJobKind(this, 'processing');
 
     const stack = Stack.of(this);
     this.role = options.role ?? (this._regulated

@@ -213,6 +213,7 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
   constructor(scope: Construct, id: string, props: ClarifyCheckStepConstructProps) {
     super(scope, id, StepType.CLARIFY_CHECK, props);
     // In a regulated account, the account's key encrypts the job's outputs and, on EBS-only instance types, volumes.
+    props.instanceType?._checkJobKind(this, 'processing');
     this.props = RegulatedAccount._of(this)?._withJobKeys(props, props.instanceType, 'ml.m5.xlarge') ?? props;
     this.checkType = props.checkType;
     const where = this.node.path;

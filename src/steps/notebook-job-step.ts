@@ -82,6 +82,7 @@ export class NotebookJobStepConstruct extends PipelineStep {
   constructor(scope: Construct, id: string, props: NotebookJobStepConstructProps) {
     super(scope, id, StepType.TRAINING, props);
     this.props = props;
+    props.instanceType?._checkJobKind(this, 'training');
     const where = this.node.path;
     if (!props.inputNotebook.endsWith('.ipynb') || !fs.existsSync(props.inputNotebook) || !fs.statSync(props.inputNotebook).isFile()) {
       throw new Error(`${where}: inputNotebook '${props.inputNotebook}' is not a notebook file; expected the path of an existing .ipynb file`);

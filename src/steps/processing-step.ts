@@ -214,6 +214,7 @@ export class ProcessingStepConstruct extends PipelineStep {
   constructor(scope: Construct, id: string, props: ProcessingStepConstructProps) {
     super(scope, id, StepType.PROCESSING, props);
     // In a regulated account, the account's key encrypts the job's outputs and, on EBS-only instance types, volumes.
+    props.instanceType?._checkJobKind(this, 'processing');
     this.props = RegulatedAccount._of(this)?._withJobKeys(props, props.instanceType, 'ml.m5.xlarge') ?? props;
     const inputs = props.inputs ?? [];
     const outputs = props.outputs ?? [];

@@ -218,6 +218,7 @@ export class TrainingStepConstruct extends PipelineStep {
   constructor(scope: Construct, id: string, props: TrainingStepConstructProps) {
     super(scope, id, StepType.TRAINING, props);
     // In a regulated account, the account's key encrypts the job's outputs and, on EBS-only instance types, volumes.
+    props.instanceType?._checkJobKind(this, 'training');
     this.props = RegulatedAccount._of(this)?._withJobKeys(props, props.instanceType, 'ml.m5.xlarge') ?? props;
     this.image = props.image;
     validateTrainingJob(this, props);

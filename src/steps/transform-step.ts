@@ -165,6 +165,7 @@ export class TransformStepConstruct extends PipelineStep {
   constructor(scope: Construct, id: string, props: TransformStepConstructProps) {
     super(scope, id, StepType.TRANSFORM, props);
     // In a regulated account, the account's key encrypts the job's outputs and, on EBS-only instance types, volumes.
+    props.instanceType?._checkJobKind(this, 'transform');
     this.props = RegulatedAccount._of(this)?._withJobKeys(props, props.instanceType, 'ml.m5.xlarge') ?? props;
     if (!Token.isUnresolved(props.input.s3Uri) && !/^(s3|https):\/\/[^/]+/.test(props.input.s3Uri)) {
       throw new Error(`${this.node.path}: input s3Uri is '${props.input.s3Uri}'; expected an S3 URI such as s3://bucket/prefix`);
