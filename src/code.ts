@@ -115,6 +115,31 @@ export abstract class ProcessingCode {
 }
 
 /** Code a processing step uploads into the artifact bucket of its pipeline, one upload per bucket. */
+/**
+ * Copies files into the pipeline's artifact bucket at deploy time, under a prefix named after their content
+ * (`pipeline-code/<hash>/`), and makes the pipeline wait for the copy: what is there is those files, and executions of
+ * older versions of the pipeline keep reading theirs. Processing code and notebook jobs upload this way. @internal
+ */
+export function uploadContentAddressed(
+  scope: Construct, id: string, source: s3deploy.ISource, pipeline: IPipelineHost, prefix: string,
+): s3deploy.BucketDeployment {
+  const regulated = RegulatedAccount._of(scope);
+  const upload = new s3deploy.BucketDeployment(scope, id, {
+    sources: [source],
+    destinationBucket: pipeline.artifactBucket,
+    destinationKeyPrefix: prefix,
+    prune: false,
+    retainOnDelete: true,
+    ...regulated?._handlerOptions('BucketDeployment'),
+  });
+  regulated?._suppressHandlers('BucketDeployment');
+  pipeline.addResourceDependency(upload);
+  return upload;
+}
+
+/** The prefix of content-addressed uploads in the artifact bucket. @internal */
+export const CONTENT_PREFIX = CODE_PREFIX;
+
 abstract class UploadedCode extends ProcessingCode {
   /** The construct ID of the upload in the step (one per file a step uploads). */
   public uploadId = 'CodeUpload';
@@ -129,19 +154,7 @@ abstract class UploadedCode extends ProcessingCode {
       return known.config;
     }
     const prefix = `${CODE_PREFIX}/${this.contentHash()}/`;
-    const regulated = RegulatedAccount._of(scope);
-    const upload = new s3deploy.BucketDeployment(scope, this.uploadId, {
-      sources: [this.source()],
-      destinationBucket: bucket,
-      destinationKeyPrefix: prefix,
-      // The prefix is the content's hash: what is there is this code, and executions of older versions of the
-      // pipeline keep reading theirs.
-      prune: false,
-      retainOnDelete: true,
-      ...regulated?._handlerOptions('BucketDeployment'),
-    });
-    regulated?._suppressHandlers('BucketDeployment');
-    pipeline.addResourceDependency(upload);
+    const upload = uploadContentAddressed(scope, this.uploadId, this.source(), pipeline, prefix);
     const config = this.config(bucket, prefix);
     grantObjectRead(pipeline, bucket, this.readPattern(config));
     this.uploads.set(bucket, { config, upload });

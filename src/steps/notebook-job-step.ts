@@ -6,9 +6,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { CONTENT_PREFIX, uploadContentAddressed } from '../code';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
-import { RegulatedAccount } from '../regulated-account';
 import { NetworkConfig, renderVpcConfig } from './network';
 import { listSourceFiles, stageFiles } from '../shared/source-archive';
 import { grantJobKey } from './private/jobs';
@@ -151,18 +151,8 @@ export class NotebookJobStepConstruct extends PipelineStep {
     for (const [name, content] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
       hash.update(name).update('\0').update(content).update('\0');
     }
-    const prefix = `pipeline-code/${hash.digest('hex').slice(0, 32)}/`;
-    const regulated = RegulatedAccount._of(this);
-    const upload = new s3deploy.BucketDeployment(this, 'NotebookUpload', {
-      sources: [s3deploy.Source.asset(stageFiles(files))],
-      destinationBucket: pipeline.artifactBucket,
-      destinationKeyPrefix: prefix,
-      prune: false,
-      retainOnDelete: true,
-      ...regulated?._handlerOptions('BucketDeployment'),
-    });
-    regulated?._suppressHandlers('BucketDeployment');
-    pipeline.addResourceDependency(upload);
+    const prefix = `${CONTENT_PREFIX}/${hash.digest('hex').slice(0, 32)}/`;
+    uploadContentAddressed(this, 'NotebookUpload', s3deploy.Source.asset(stageFiles(files)), pipeline, prefix);
     pipeline.artifactBucket.grantRead(pipeline, `${prefix}*`);
 
     const outputPath = props.outputPath ?? pipeline.defaultOutputUri(this.stepName, 'notebook');
