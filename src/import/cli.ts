@@ -3,11 +3,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DefinitionError, importDefinition, parseDefinitionText } from './importer';
 
-const USAGE = `usage: cdk-sagemaker-pipelines import <definition.json> [--out <stack.ts>] [--class <StackClassName>] [--pipeline-name <name>]
+const USAGE = `usage: cdk-sagemaker-pipelines import <definition.json | -> [--out <stack.ts>] [--class <StackClassName>] [--pipeline-name <name>]
+       cdk-sagemaker-pipelines --help
 
 Reads a SageMaker pipeline definition (what the SageMaker Python SDK's pipeline.definition() prints, or the output of
-aws sagemaker describe-pipeline) and writes a TypeScript CDK stack that builds the same pipeline with this library.
-The summary (what became which construct, what went through an escape hatch) goes to stderr.`;
+aws sagemaker describe-pipeline; '-' reads it from standard input) and writes a TypeScript CDK stack that builds the
+same pipeline with this library. The summary (what became which construct, what went through an escape hatch) goes
+to stderr.`;
 
 /** Runs the command line; returns the exit code. */
 export function main(
@@ -16,6 +18,10 @@ export function main(
   err: (s: string) => void = (s) => process.stderr.write(s),
 ): number {
   const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || (command === 'import' && rest.some((a) => a === '--help' || a === '-h'))) {
+    out(`${USAGE}\n`);
+    return 0;
+  }
   if (command !== 'import') {
     err(`${command === undefined ? 'no command given' : `unknown command '${command}'`}\n${USAGE}\n`);
     return 2;
@@ -30,7 +36,7 @@ export function main(
         return 2;
       }
       options[arg] = rest[++i];
-    } else if (arg.startsWith('--')) {
+    } else if (arg.startsWith('--') || (arg.startsWith('-') && arg !== '-')) {
       err(`unknown option '${arg}'\n${USAGE}\n`);
       return 2;
     } else {
@@ -41,14 +47,16 @@ export function main(
     err(`expected one definition file, got ${files.length}\n${USAGE}\n`);
     return 2;
   }
-  const className = options['--class'] ?? classNameOf(options['--out'] ?? files[0]);
+  const fromStdin = files[0] === '-';
+  const className = options['--class'] ?? classNameOf(options['--out'] ?? (fromStdin ? 'imported-pipeline' : files[0]));
   if (!/^[A-Z][A-Za-z0-9]*$/.test(className)) {
     err(`--class '${className}' is not a class name: expected a letter A-Z followed by letters and digits\n`);
     return 2;
   }
   try {
-    const text = fs.readFileSync(files[0], 'utf-8');
-    const result = importDefinition(parseDefinitionText(text, files[0]), { className, fileName: files[0], pipelineName: options['--pipeline-name'] });
+    const source = fromStdin ? 'stdin' : files[0];
+    const text = fs.readFileSync(fromStdin ? 0 : files[0], 'utf-8');
+    const result = importDefinition(parseDefinitionText(text, source), { className, fileName: source, pipelineName: options['--pipeline-name'] });
     if (options['--out']) {
       fs.writeFileSync(options['--out'], result.source);
     } else {

@@ -261,8 +261,13 @@ class Importer {
   // Names
 
   private varName(base: string): string {
-    let name = base.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''));
-    name = name.charAt(0).toLowerCase() + name.slice(1);
+    // A repeated part reads once: the SDK's ModelStep names its steps '<name>-CreateModel' / '<name>-RegisterModel',
+    // so 'CreateModel-CreateModel' is createModel.
+    const parts = base.split(/[^A-Za-z0-9]+/).filter((p) => p.length > 0);
+    const distinct = parts.filter((p, i) => i === 0 || p.toLowerCase() !== parts[i - 1].toLowerCase());
+    let name = distinct.map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+    // A leading acronym reads in lower case: HPTuning is hpTuning, XGBoostTrain xgBoostTrain, ABC abc.
+    name = name.replace(/^[A-Z]+(?=[A-Z][a-z0-9])|^[A-Z]+$|^[A-Z]/, (m) => m.toLowerCase());
     if (!/^[A-Za-z_$]/.test(name)) {
       name = `step${name}`;
     }

@@ -253,4 +253,33 @@ describe('import: a definition to a typed stack and back', () => {
     expect(main(['export', malformed], () => undefined, () => undefined)).toBe(2);
     expect(main(['import'], () => undefined, () => undefined)).toBe(2);
   });
+
+  test('--help prints the usage and exits 0; "-" reads the definition from standard input', () => {
+    for (const args of [['--help'], ['import', '--help'], ['-h']]) {
+      const printed: string[] = [];
+      expect(main(args, (s) => printed.push(s), () => undefined)).toBe(0);
+      expect(printed.join('')).toMatch(/^usage: cdk-sagemaker-pipelines import <definition.json \| -> /);
+    }
+    const cli = path.join(ROOT, 'src', 'import', 'cli.ts');
+    const run = spawnSync(process.execPath, ['-r', path.join(ROOT, 'examples', 'register.js'), cli, 'import', '-', '--class', 'FromStdinStack'], {
+      input: fs.readFileSync(path.join(FIXTURES, 'unknown-step-type.json'), 'utf-8'), encoding: 'utf-8', cwd: ROOT,
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('export class FromStdinStack extends Stack {');
+  });
+
+  test('readable names: a repeated part reads once, a leading acronym in lower case', () => {
+    const definition = {
+      Version: '2020-12-01',
+      Steps: [
+        { Name: 'HPTuning', Type: 'Fail', Arguments: { ErrorMessage: 'x' } },
+        { Name: 'CreateModel-CreateModel', Type: 'Fail', Arguments: { ErrorMessage: 'y' } },
+        { Name: 'Churn-RegisterModel', Type: 'Fail', Arguments: { ErrorMessage: 'z' } },
+      ],
+    };
+    const { source } = importDefinition(definition, { className: 'NamesStack', fileName: 'names.json' });
+    expect(source).toContain("const hpTuning = new FailStepConstruct(this, 'HPTuning'");
+    expect(source).toContain("const createModel = new FailStepConstruct(this, 'CreateModel-CreateModel'");
+    expect(source).toContain("const churnRegisterModel = new FailStepConstruct(this, 'Churn-RegisterModel'");
+  });
 });
