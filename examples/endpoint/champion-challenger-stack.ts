@@ -162,7 +162,8 @@ export class ChampionChallengerStack extends Stack {
     // The deploy-time lookup of the latest approved version is aws-cdk-lib's AwsCustomResource (one function per stack).
     const lookupFunction = this.node.children.find((c) => c.node.id.startsWith('AWS679f53fac002430cb0da5b7982bd2287'))!;
     suppressAwsCdkLibFunction(lookupFunction, 'AwsCustomResource');
-    NagSuppressions.addResourceSuppressions(regulated?.node.findChild('AwsCustomResourceHandlerRole') ?? champion.node.findChild('LatestApprovedVersion'), [{
+    // The lookup's permission: aws-cdk-lib's policy, or in a regulated account a managed policy of the lookup's own.
+    NagSuppressions.addResourceSuppressions(champion.node.tryFindChild('LatestApprovedVersionPolicy') ?? champion.node.findChild('LatestApprovedVersion'), [{
       id: 'AwsSolutions-IAM5',
       reason: 'The lookup calls sagemaker:ListModelPackages, which IAM authorizes on "*" only (the Service Authorization '
         + 'Reference lists no resource type for it); the call itself names the seed model group.',

@@ -1,9 +1,8 @@
-import { CfnResource, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { ModelVersion } from '../patterns/model-version';
-import { RegulatedAccount } from '../regulated-account';
+import { ModelVersion, deployTimeCall } from '../patterns/model-version';
 
 /** The kinds of Model Monitor, as `MonitoringType` of a schedule names them. */
 export enum MonitorKind {
@@ -123,25 +122,7 @@ class VersionBaselines extends MonitorBaselines {
     // DescribeModelPackage is authorized on the model package (Service Authorization Reference, resource type
     // model-package): the version, or its group's versions when the version is found at deploy time.
     const describe = new iam.PolicyStatement({ actions: ['sagemaker:DescribeModelPackage'], resources: this.version._describeResources() });
-    const regulated = RegulatedAccount._of(scope);
-    const lookup = new cr.AwsCustomResource(scope, 'VersionBaselines', {
-      onCreate: call,
-      onUpdate: call,
-      // In a regulated account, the handler's role (of managed policies), log group and VPC are the account's.
-      ...(regulated ? regulated._handlerOptions('AwsCustomResource') : { policy: cr.AwsCustomResourcePolicy.fromStatements([describe]) }),
-      installLatestAwsSdk: false,
-    });
-    regulated?._suppressHandlers('AwsCustomResource');
-    if (regulated) {
-      // A managed policy of this lookup's own, attached to the account's handler role: the version's ARN may be another
-      // lookup's result, which the role's shared policy must not reference (that lookup's function needs the policy
-      // before it runs: a dependency cycle).
-      const policy = new iam.ManagedPolicy(scope, 'VersionBaselinesPolicy', { roles: [regulated._handlerRole('AwsCustomResource')], statements: [describe] });
-      lookup.node.addDependency(policy);
-    }
-    if (this.options.refreshToken !== undefined) {
-      (lookup.node.findChild('Resource').node.defaultChild as CfnResource).addPropertyOverride('RefreshToken', this.options.refreshToken);
-    }
+    const lookup = deployTimeCall(scope, 'VersionBaselines', { onCreate: call, onUpdate: call }, describe, this.options.refreshToken);
     return {
       statisticsS3Uri: fields.statistics ? lookup.getResponseField(fields.statistics) : undefined,
       constraintsS3Uri: lookup.getResponseField(fields.constraints),

@@ -1,6 +1,7 @@
 import * as sagemaker_alpha from '@aws-cdk/aws-sagemaker-alpha';
 import { ArnFormat, CfnResource, Duration, Names, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -269,9 +270,9 @@ export abstract class MonitorBase extends Construct {
       alarmDescription: `Drift seen by ${this.node.path} on endpoint ${this.endpointName}`,
     }));
     if (this._regulated) {
-      for (const alarm of alarms) {
-        alarm.addAlarmAction({ bind: () => ({ alarmActionArn: this._regulated!.alarmTopic.topicArn }) });
-      }
+      // In a regulated account, an alarm notifies the account's alarm topic (as the endpoint's alarms do).
+      const action = new cloudwatch_actions.SnsAction(this._regulated.alarmTopic);
+      alarms.forEach((alarm) => alarm.addAlarmAction(action));
     }
     const rule = new events.Rule(this, id, {
       description: `Drift of ${this.node.path}: its alarms went to ALARM`,
@@ -332,9 +333,9 @@ export abstract class MonitorBase extends Construct {
     return rule;
   }
 
-  /** The name the kind gives its job definition (`JobDefinitionName`), which the schedule names. @internal */
+  /** The name the kind gives its job definition (`JobDefinitionName`), which the schedule names: the schedule's own. @internal */
   protected get _jobDefinitionName(): string {
-    return Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).replace(/[^a-zA-Z0-9-]/g, '-').replace(/^-+|-+$/g, '');
+    return this.monitoringScheduleName;
   }
 
   /** The schedule runs the kind's job definition. @internal */

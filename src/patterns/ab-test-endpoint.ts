@@ -261,8 +261,8 @@ export class AbTestEndpoint extends Construct {
     // The alpha module's L1 children (escape hatches for what it does not model: data capture, deployment config).
     const cfnConfig = this.endpointConfig.node.findChild('EndpointConfig') as sagemaker.CfnEndpointConfig;
     if (props.dataCapture) {
-      this.dataCaptureBucket = this.configureDataCapture(cfnConfig, props.dataCapture, props.variants);
       this.dataCapturePrefix = (props.dataCapture.prefix ?? 'data-capture').replace(/^\/+|\/+$/g, '');
+      this.dataCaptureBucket = this.configureDataCapture(cfnConfig, props.dataCapture, props.variants, this.dataCapturePrefix);
     }
 
     // The endpoint's name is known at synth time (given, or made from the construct path): the alarms on its metrics
@@ -353,7 +353,9 @@ export class AbTestEndpoint extends Construct {
     }
   }
 
-  private configureDataCapture(cfnConfig: sagemaker.CfnEndpointConfig, options: DataCaptureOptions, variants: EndpointVariant[]): s3.IBucket {
+  private configureDataCapture(
+    cfnConfig: sagemaker.CfnEndpointConfig, options: DataCaptureOptions, variants: EndpointVariant[], prefix: string,
+  ): s3.IBucket {
     const where = this.node.path;
     const sampling = options.samplingPercentage ?? 100;
     if (!Number.isInteger(sampling) || sampling < 0 || sampling > 100) {
@@ -394,7 +396,6 @@ export class AbTestEndpoint extends Construct {
       });
       this.regulated?._suppressBucket(bucket, false);
     }
-    const prefix = (options.prefix ?? 'data-capture').replace(/^\/+|\/+$/g, '');
     // SageMaker writes the captured data as the model's execution role.
     for (const v of variants) {
       bucket.grantPut(v.model, `${prefix}/*`);

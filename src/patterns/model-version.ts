@@ -116,26 +116,41 @@ class LatestApprovedVersion extends ModelVersion {
     };
     // ListModelPackages is authorized on "*" only (the Service Authorization Reference lists no resource type).
     const listStatement = new iam.PolicyStatement({ actions: ['sagemaker:ListModelPackages'], resources: ['*'] });
-    const regulated = RegulatedAccount._of(scope);
-    // In a regulated account, the handler's role (of managed policies), log group and VPC are the account's.
-    regulated?._handlerRole('AwsCustomResource').addToPrincipalPolicy(listStatement);
-    const lookup = new cr.AwsCustomResource(scope, 'LatestApprovedVersion', {
-      onUpdate: call,
-      ...(regulated ? regulated._handlerOptions('AwsCustomResource') : { policy: cr.AwsCustomResourcePolicy.fromStatements([listStatement]) }),
-      installLatestAwsSdk: false,
-    });
-    regulated?._suppressHandlers('AwsCustomResource');
+    const lookup = deployTimeCall(scope, 'LatestApprovedVersion', { onUpdate: call }, listStatement, this.options.refreshToken);
     // A group of the app exists before it is looked into.
     lookup.node.addDependency(this.group);
-    if (this.options.refreshToken !== undefined) {
-      // The handler ignores properties it does not know; a changed one makes CloudFormation send an Update, which
-      // runs the call again.
-      (lookup.node.findChild('Resource').node.defaultChild as CfnResource).addPropertyOverride('RefreshToken', this.options.refreshToken);
-    }
     const arn = lookup.getResponseField(NEWEST_ARN);
     this.lookups.set(scope, arn);
     return { modelPackageArn: arn };
   }
+}
+
+/**
+ * An SDK call that CloudFormation makes when the stack deploys (aws-cdk-lib's AwsCustomResource), allowed exactly the
+ * statement given. A changed `refreshToken` makes CloudFormation send an Update, which runs the call again (the
+ * handler ignores properties it does not know). In a regulated account, the handler runs with the account's role, log
+ * group and VPC, and the statement is a managed policy of this call's own attached to that role: a statement may
+ * name another call's result, which the role's shared policy must not (that call's function needs the policy before it
+ * runs: a dependency cycle). @internal
+ */
+export function deployTimeCall(
+  scope: Construct, id: string, calls: { onCreate?: cr.AwsSdkCall; onUpdate: cr.AwsSdkCall }, statement: iam.PolicyStatement, refreshToken?: string,
+): cr.AwsCustomResource {
+  const regulated = RegulatedAccount._of(scope);
+  const call = new cr.AwsCustomResource(scope, id, {
+    ...calls,
+    ...(regulated ? regulated._handlerOptions('AwsCustomResource') : { policy: cr.AwsCustomResourcePolicy.fromStatements([statement]) }),
+    installLatestAwsSdk: false,
+  });
+  if (regulated) {
+    regulated._suppressHandlers('AwsCustomResource');
+    const policy = new iam.ManagedPolicy(scope, `${id}Policy`, { roles: [regulated._handlerRole('AwsCustomResource')], statements: [statement] });
+    call.node.addDependency(policy);
+  }
+  if (refreshToken !== undefined) {
+    (call.node.findChild('Resource').node.defaultChild as CfnResource).addPropertyOverride('RefreshToken', refreshToken);
+  }
+  return call;
 }
 
 /** Properties of a `ModelVersionModel`. */

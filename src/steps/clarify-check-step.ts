@@ -5,8 +5,7 @@ import { uploadGeneratedFile } from '../code';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import { renderVpcConfig } from './network';
-import { RegulatedAccount } from '../regulated-account';
-import { grantJob, grantJobKey } from './private/jobs';
+import { grantJob, grantJobKey, jobStepProps } from './private/jobs';
 import { ProcessingJobOptions, checkProcessingJob } from './processing-step';
 import {
   CheckStepOptions, checkCheckSwitches, renderCheckJob, renderCheckSwitches,
@@ -212,9 +211,7 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
 
   constructor(scope: Construct, id: string, props: ClarifyCheckStepConstructProps) {
     super(scope, id, StepType.CLARIFY_CHECK, props);
-    // In a regulated account, the account's key encrypts the job's outputs and, on EBS-only instance types, volumes.
-    props.instanceType?._checkJobKind(this, 'processing');
-    this.props = RegulatedAccount._of(this)?._withJobKeys(props, props.instanceType, 'ml.m5.xlarge') ?? props;
+    this.props = jobStepProps(this, props, 'processing');
     this.checkType = props.checkType;
     const where = this.node.path;
     const isBias = props.checkType !== ClarifyCheckType.MODEL_EXPLAINABILITY;

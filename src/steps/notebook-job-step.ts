@@ -2,7 +2,6 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
@@ -11,7 +10,7 @@ import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import { NetworkConfig, renderVpcConfig } from './network';
 import { listSourceFiles, stageFiles } from '../shared/source-archive';
-import { grantJobKey } from './private/jobs';
+import { grantJob, grantJobKey, grantTrainingMetrics } from './private/jobs';
 import { IPipelineHost, JobStepOptions, PipelineStep, StepType } from './step';
 
 /** Properties of a `NotebookJobStepConstruct`. */
@@ -135,14 +134,9 @@ export class NotebookJobStepConstruct extends PipelineStep {
 
   protected bind(pipeline: IPipelineHost): void {
     const props = this.props;
-    const stack = Stack.of(this);
     // The job runs under the notebook job's name: Pipelines starts it with that TrainingJobName (the grant covers
-    // the name and what may follow it).
-    iam.Grant.addToPrincipal({
-      grantee: pipeline,
-      actions: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags'],
-      resourceArns: [stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${this.jobName.toLowerCase()}*` })],
-    });
+    // the name and what may follow it; job ARNs are in lower case).
+    grantJob(this, pipeline, 'training-job', 'TrainingJob', this.jobName.toLowerCase());
     const imageUri = props.image.bind(this, ImageUsage.TRAINING, pipeline).imageUri;
 
     // The staged input: the notebook, the initialization script and the dependencies, at a content-addressed prefix.
@@ -161,12 +155,7 @@ export class NotebookJobStepConstruct extends PipelineStep {
     }
     grantJobKey(pipeline, props.volumeEncryptionKey);
     grantJobKey(pipeline, props.s3EncryptionKey);
-    // Training jobs publish their metrics to CloudWatch under /aws/sagemaker/.
-    pipeline.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
-    }));
+    grantTrainingMetrics(pipeline);
     const vpcConfig = renderVpcConfig(this, props.network, pipeline);
     this.bound = { imageUri, stagedUri: `s3://${pipeline.artifactBucket.bucketName}/${prefix}`, outputPath, vpcConfig };
     this.roleArn = pipeline.role.roleArn;

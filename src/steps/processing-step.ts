@@ -5,8 +5,7 @@ import { ProcessingCode, ProcessingCodeConfig } from '../code';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import { NetworkConfig, renderVpcConfig } from './network';
-import { RegulatedAccount } from '../regulated-account';
-import { asStringArgument, grantJob, grantJobKey } from './private/jobs';
+import { asStringArgument, grantJob, grantJobKey, jobStepProps } from './private/jobs';
 import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
 import { grantS3Location } from '../shared/s3';
 import { ValueKind } from '../values/pipeline-value';
@@ -213,9 +212,7 @@ export class ProcessingStepConstruct extends PipelineStep {
 
   constructor(scope: Construct, id: string, props: ProcessingStepConstructProps) {
     super(scope, id, StepType.PROCESSING, props);
-    // In a regulated account, the account's key encrypts the job's outputs and, on EBS-only instance types, volumes.
-    props.instanceType?._checkJobKind(this, 'processing');
-    this.props = RegulatedAccount._of(this)?._withJobKeys(props, props.instanceType, 'ml.m5.xlarge') ?? props;
+    this.props = jobStepProps(this, props, 'processing');
     const inputs = props.inputs ?? [];
     const outputs = props.outputs ?? [];
     const inputNames = inputs.map((i) => i.inputName);

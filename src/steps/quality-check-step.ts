@@ -2,8 +2,7 @@ import { Construct } from 'constructs';
 import { ContainerImage, ImageUsage } from '../container-image';
 import type { IModelPackageGroup } from '../model-package-group';
 import { renderVpcConfig } from './network';
-import { RegulatedAccount } from '../regulated-account';
-import { grantJob, grantJobKey } from './private/jobs';
+import { grantJob, grantJobKey, jobStepProps } from './private/jobs';
 import {
   ProcessingJobOptions, checkProcessingJob, renderEnvironment, renderProcessingNetwork, renderProcessingResources,
 } from './processing-step';
@@ -196,9 +195,7 @@ export class QualityCheckStepConstruct extends PipelineStep {
 
   constructor(scope: Construct, id: string, props: QualityCheckStepConstructProps) {
     super(scope, id, StepType.QUALITY_CHECK, props);
-    // In a regulated account, the account's key encrypts the job's outputs and, on EBS-only instance types, volumes.
-    props.instanceType?._checkJobKind(this, 'processing');
-    this.props = RegulatedAccount._of(this)?._withJobKeys(props, props.instanceType, 'ml.m5.xlarge') ?? props;
+    this.props = jobStepProps(this, props, 'processing');
     this.checkType = props.checkType;
     const where = this.node.path;
     const modelOnly = ['problemType', 'inferenceAttribute', 'probabilityAttribute', 'groundTruthAttribute', 'probabilityThresholdAttribute']

@@ -6,8 +6,7 @@ import { TrainingCode, TrainingCodeConfig } from '../code';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import { NetworkConfig, renderVpcConfig } from './network';
-import { RegulatedAccount } from '../regulated-account';
-import { asStringArgument, grantJob, grantJobKey } from './private/jobs';
+import { asStringArgument, grantJob, grantJobKey, grantTrainingMetrics, jobStepProps } from './private/jobs';
 import { CompressionType, DataDistribution, checkRange, renderEnvironment } from './processing-step';
 import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
 import { grantS3Location } from '../shared/s3';
@@ -217,9 +216,7 @@ export class TrainingStepConstruct extends PipelineStep {
 
   constructor(scope: Construct, id: string, props: TrainingStepConstructProps) {
     super(scope, id, StepType.TRAINING, props);
-    // In a regulated account, the account's key encrypts the job's outputs and, on EBS-only instance types, volumes.
-    props.instanceType?._checkJobKind(this, 'training');
-    this.props = RegulatedAccount._of(this)?._withJobKeys(props, props.instanceType, 'ml.m5.xlarge') ?? props;
+    this.props = jobStepProps(this, props, 'training');
     this.image = props.image;
     validateTrainingJob(this, props);
   }
@@ -324,12 +321,7 @@ export function validateTrainingJob(scope: Construct, props: TrainingJobProps): 
 /** Grants what a training job reads and writes, and resolves its image. @internal */
 export function bindTrainingJob(scope: Construct, props: TrainingJobProps, grantee: iam.IGrantable): BoundTrainingJob {
   const role = grantee;
-  // Training jobs publish their metrics to CloudWatch under /aws/sagemaker/.
-  role.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['cloudwatch:PutMetricData'],
-    resources: ['*'],
-    conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
-  }));
+  grantTrainingMetrics(role);
   const imageUri = props.image.bind(scope, ImageUsage.TRAINING, role).imageUri;
   for (const channel of props.channels ?? []) {
     grantS3Location(scope, role, channel.s3Uri, false, `channel '${channel.channelName}'`);

@@ -2,11 +2,10 @@ import { Size, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { InstanceType } from '../instance-type';
-import { grantJob, grantJobKey } from './private/jobs';
+import { grantJob, grantJobKey, jobStepProps } from './private/jobs';
 import { CompressionType, checkRange, renderEnvironment } from './processing-step';
 import { JobStepOptions, PipelineStep, IPipelineHost, StepProperty, StepType } from './step';
 import { S3DataType } from './training-step';
-import { RegulatedAccount } from '../regulated-account';
 import { grantS3Location } from '../shared/s3';
 import { ValueKind } from '../values/pipeline-value';
 
@@ -164,9 +163,7 @@ export class TransformStepConstruct extends PipelineStep {
 
   constructor(scope: Construct, id: string, props: TransformStepConstructProps) {
     super(scope, id, StepType.TRANSFORM, props);
-    // In a regulated account, the account's key encrypts the job's outputs and, on EBS-only instance types, volumes.
-    props.instanceType?._checkJobKind(this, 'transform');
-    this.props = RegulatedAccount._of(this)?._withJobKeys(props, props.instanceType, 'ml.m5.xlarge') ?? props;
+    this.props = jobStepProps(this, props, 'transform');
     if (!Token.isUnresolved(props.input.s3Uri) && !/^(s3|https):\/\/[^/]+/.test(props.input.s3Uri)) {
       throw new Error(`${this.node.path}: input s3Uri is '${props.input.s3Uri}'; expected an S3 URI such as s3://bucket/prefix`);
     }

@@ -2,6 +2,8 @@ import { Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import type { InstanceType } from '../../instance-type';
+import { RegulatedAccount } from '../../regulated-account';
 import { PipelineParameter } from '../../values/parameter';
 import { ConcatValue, PipelineToken, PipelineValue, ValueKind, literalOf, splitString } from '../../values/pipeline-value';
 
@@ -15,17 +17,44 @@ import { ConcatValue, PipelineToken, PipelineValue, ValueKind, literalOf, splitS
  * (`hyper-parameter-tuning-job/*`). Pipelines also lists the tuning job's training jobs with the role to fill the
  * step's `TrainingJobSummaries` (`topModelS3Uri`).
  */
-export function grantJob(scope: Construct, grantee: iam.IGrantable, resourceType: string, jobAction: string): void {
+export function grantJob(scope: Construct, grantee: iam.IGrantable, resourceType: string, jobAction: string, jobNamePrefix?: string): void {
   const stack = Stack.of(scope);
   const tuning = resourceType === 'hyper-parameter-tuning-job';
+  const resourceName = jobNamePrefix !== undefined ? `${jobNamePrefix}*` : tuning ? '*' : 'pipelines-*';
   iam.Grant.addToPrincipal({
     grantee,
     actions: [
       `sagemaker:Create${jobAction}`, `sagemaker:Describe${jobAction}`, `sagemaker:Stop${jobAction}`, 'sagemaker:AddTags',
       ...(tuning ? ['sagemaker:ListTrainingJobsForHyperParameterTuningJob'] : []),
     ],
-    resourceArns: [stack.formatArn({ service: 'sagemaker', resource: resourceType, resourceName: tuning ? '*' : 'pipelines-*' })],
+    resourceArns: [stack.formatArn({ service: 'sagemaker', resource: resourceType, resourceName })],
   });
+}
+
+/** Training jobs publish their metrics to CloudWatch under /aws/sagemaker/ (PutMetricData is authorized on "*" only). */
+export function grantTrainingMetrics(grantee: iam.IGrantable): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['cloudwatch:PutMetricData'],
+    resources: ['*'],
+    conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
+  }));
+}
+
+/** What `jobStepProps` reads of a job step's props. */
+interface JobKeysAndType {
+  readonly instanceType?: InstanceType;
+  readonly volumeEncryptionKey?: kms.IKey;
+  readonly outputEncryptionKey?: kms.IKey;
+}
+
+/**
+ * The props of a job step as the step keeps them: a known instance type checked against the job kind, and in a
+ * regulated account (RegulatedAccount) the account's key as the default key of the outputs and, on EBS-only
+ * instance types, of the volumes.
+ */
+export function jobStepProps<T extends JobKeysAndType>(scope: Construct, props: T, kind: 'processing' | 'training' | 'transform'): T {
+  props.instanceType?._checkJobKind(scope, kind);
+  return RegulatedAccount._of(scope)?._withJobKeys(props, props.instanceType, 'ml.m5.xlarge') ?? props;
 }
 
 /**
