@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { FileSystem, IgnoreMode, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
@@ -114,27 +115,52 @@ export abstract class ProcessingCode {
   public abstract bind(scope: Construct, pipeline: IPipelineHost): ProcessingCodeConfig;
 }
 
-/** Code a processing step uploads into the artifact bucket of its pipeline, one upload per bucket. */
+/** Where files are copied at deploy time, and how they are encrypted. @internal */
+export interface UploadDestination {
+  /** The bucket. */
+  readonly bucket: s3.IBucket;
+  /** The key prefix the files land under. */
+  readonly prefix: string;
+  /** A KMS key to encrypt the objects with (SSE-KMS); else the bucket's default encryption. */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * Copies files into a bucket at deploy time and makes the pipeline wait for the copy. Objects stay when the stack
+ * goes (executions of older versions of the pipeline may read them). @internal
+ */
+export function uploadFiles(
+  scope: Construct, id: string, source: s3deploy.ISource, pipeline: IPipelineHost, to: UploadDestination,
+): s3deploy.BucketDeployment {
+  const regulated = RegulatedAccount._of(scope);
+  const upload = new s3deploy.BucketDeployment(scope, id, {
+    sources: [source],
+    destinationBucket: to.bucket,
+    destinationKeyPrefix: to.prefix,
+    prune: false,
+    retainOnDelete: true,
+    ...(to.encryptionKey
+      ? { serverSideEncryption: s3deploy.ServerSideEncryption.AWS_KMS, serverSideEncryptionAwsKmsKeyId: to.encryptionKey.keyArn }
+      : {}),
+    ...regulated?._handlerOptions('BucketDeployment'),
+  });
+  if (to.encryptionKey && upload.handlerRole) {
+    to.encryptionKey.grantEncrypt(upload.handlerRole);
+  }
+  regulated?._suppressHandlers('BucketDeployment');
+  pipeline.addResourceDependency(upload);
+  return upload;
+}
+
 /**
  * Copies files into the pipeline's artifact bucket at deploy time, under a prefix named after their content
  * (`pipeline-code/<hash>/`), and makes the pipeline wait for the copy: what is there is those files, and executions of
  * older versions of the pipeline keep reading theirs. Processing code and notebook jobs upload this way. @internal
  */
 export function uploadContentAddressed(
-  scope: Construct, id: string, source: s3deploy.ISource, pipeline: IPipelineHost, prefix: string,
+  scope: Construct, id: string, source: s3deploy.ISource, pipeline: IPipelineHost, prefix: string, encryptionKey?: kms.IKey,
 ): s3deploy.BucketDeployment {
-  const regulated = RegulatedAccount._of(scope);
-  const upload = new s3deploy.BucketDeployment(scope, id, {
-    sources: [source],
-    destinationBucket: pipeline.artifactBucket,
-    destinationKeyPrefix: prefix,
-    prune: false,
-    retainOnDelete: true,
-    ...regulated?._handlerOptions('BucketDeployment'),
-  });
-  regulated?._suppressHandlers('BucketDeployment');
-  pipeline.addResourceDependency(upload);
-  return upload;
+  return uploadFiles(scope, id, source, pipeline, { bucket: pipeline.artifactBucket, prefix, encryptionKey });
 }
 
 /** The prefix of content-addressed uploads in the artifact bucket. @internal */
@@ -143,6 +169,8 @@ export const CONTENT_PREFIX = CODE_PREFIX;
 abstract class UploadedCode extends ProcessingCode {
   /** The construct ID of the upload in the step (one per file a step uploads). */
   public uploadId = 'CodeUpload';
+  /** A KMS key the upload encrypts the objects with. */
+  public encryptionKey?: kms.IKey;
   private readonly uploads = new Map<s3.IBucket, { config: ProcessingCodeConfig; upload: s3deploy.BucketDeployment }>();
 
   public bind(scope: Construct, pipeline: IPipelineHost): ProcessingCodeConfig {
@@ -154,9 +182,10 @@ abstract class UploadedCode extends ProcessingCode {
       return known.config;
     }
     const prefix = `${CODE_PREFIX}/${this.contentHash()}/`;
-    const upload = uploadContentAddressed(scope, this.uploadId, this.source(), pipeline, prefix);
+    const upload = uploadContentAddressed(scope, this.uploadId, this.source(), pipeline, prefix, this.encryptionKey);
     const config = this.config(bucket, prefix);
     grantObjectRead(pipeline, bucket, this.readPattern(config));
+    this.encryptionKey?.grantDecrypt(pipeline);
     this.uploads.set(bucket, { config, upload });
     return config;
   }
@@ -169,13 +198,29 @@ abstract class UploadedCode extends ProcessingCode {
 
 /**
  * A file the library writes at synth time (a check step's analysis configuration), uploaded like a script under its
- * own name into the pipeline's artifact bucket; returns its S3 URI. @internal
+ * own name into the pipeline's artifact bucket (content-addressed); returns its S3 URI. @internal
  */
-export function uploadGeneratedFile(scope: Construct, pipeline: IPipelineHost, id: string, fileName: string, content: string): string {
+export function uploadGeneratedFile(
+  scope: Construct, pipeline: IPipelineHost, id: string, fileName: string, content: string, encryptionKey?: kms.IKey,
+): string {
   const dir = stageFiles({ [fileName]: Buffer.from(content) });
   const file = new FileAssetCode(path.join(dir, fileName));
   file.uploadId = id;
+  file.encryptionKey = encryptionKey;
   return file.bind(scope, pipeline).s3Uri;
+}
+
+/**
+ * A file the library writes at synth time, uploaded to a location the user chose (`<prefix><fileName>`); the pipeline
+ * role may read it. Returns its S3 URI. @internal
+ */
+export function uploadGeneratedFileTo(
+  scope: Construct, pipeline: IPipelineHost, id: string, fileName: string, content: string, to: UploadDestination,
+): string {
+  uploadFiles(scope, id, s3deploy.Source.data(fileName, content), pipeline, to);
+  grantObjectRead(pipeline, to.bucket, `${to.prefix}${fileName}`);
+  to.encryptionKey?.grantDecrypt(pipeline);
+  return to.bucket.s3UrlForObject(`${to.prefix}${fileName}`);
 }
 
 class FileAssetCode extends UploadedCode {

@@ -21,7 +21,8 @@ export {
 } from './steps/quality-check-step';
 export {
   ClarifyCheckStepConstruct, ClarifyCheckStepConstructProps, ClarifyCheckType, ClarifyDatasetType, ClarifyDataConfig, BiasConfig,
-  ClarifyModelConfig, ShapConfig,
+  ClarifyModelConfig, ShapConfig, ClarifySegmentConfig, ClarifyFacet, ClarifyTextGranularity, ClarifyTextConfig, ClarifyImageModelType,
+  ClarifyImageConfig, PdpConfig,
 } from './steps/clarify-check-step';
 export * from './steps/emr-step';
 export * from './steps/auto-ml-step';

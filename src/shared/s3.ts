@@ -61,6 +61,19 @@ export function grantS3Uri(scope: Construct, grantee: iam.IGrantable, uri: strin
   return true;
 }
 
+/**
+ * The bucket and key of an `s3://bucket/key` URI: the app's bucket construct when the bucket is one of the app's (so
+ * its encryption key is known), else the bucket imported by name (created under `scope` as `id`).
+ */
+export function bucketOfUri(scope: Construct, id: string, uri: string): { bucket: s3.IBucket; key: string } | undefined {
+  const loc = parseS3Uri(uri);
+  if (!loc || loc.bucket.includes('/')) {
+    return undefined;
+  }
+  const ofApp = Token.isUnresolved(loc.bucket) ? bucketOfApp(scope, loc.bucket) : undefined;
+  return { bucket: ofApp ?? s3.Bucket.fromBucketName(scope, id, loc.bucket), key: loc.key };
+}
+
 const bucketIndex = new WeakMap<IConstruct, Map<string, s3.IBucket>>();
 
 /** The bucket of the app (created or imported) whose name is this token, if any. */

@@ -1,17 +1,19 @@
-import { Stack } from 'aws-cdk-lib';
+import * as crypto from 'crypto';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
-import { uploadGeneratedFile } from '../code';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct, IConstruct } from 'constructs';
+import { uploadGeneratedFile, uploadGeneratedFileTo } from '../code';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { InstanceType } from '../instance-type';
 import { renderVpcConfig } from './network';
 import { grantJob, grantJobKey, jobStepProps } from './private/jobs';
-import { ProcessingJobOptions, checkProcessingJob } from './processing-step';
+import { CompressionType, ProcessingJobOptions, checkProcessingJob } from './processing-step';
 import {
   CheckStepOptions, checkCheckSwitches, renderCheckJob, renderCheckSwitches,
 } from './quality-check-step';
 import { IPipelineHost, PipelineStep, StepProperty, StepType } from './step';
-import { grantS3Location } from '../shared/s3';
+import { bucketOfUri, grantS3Location, parseS3Uri } from '../shared/s3';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 
 /** What a clarify check step analyses. */
@@ -34,6 +36,29 @@ export enum ClarifyDatasetType {
   JSON = 'application/json',
   /** Parquet. */
   PARQUET = 'application/x-parquet',
+  /** Images (computer vision explainability; the analysis is uploaded as it is written). */
+  IMAGE = 'application/x-image',
+}
+
+/** A segment of the dataset on which Clarify computes the metrics separately (`segment_config`). */
+export interface ClarifySegmentConfig {
+  /** The column that defines the segments (name, or index as a string). */
+  readonly nameOrIndex: string;
+  /**
+   * The segments: each a list of values (categorical column) or of intervals (`'[1, 4]'`, `'(5, 6]'`, continuous
+   * column). The rows not covered by any make a `__default__` segment.
+   */
+  readonly segments: string[][];
+  /**
+   * A name for this segmentation.
+   * @default - none
+   */
+  readonly configName?: string;
+  /**
+   * Display names of the segments: one per segment, or one more for the default segment.
+   * @default - the segments' values
+   */
+  readonly displayAliases?: string[];
 }
 
 /** The dataset a clarify check analyses. */
@@ -53,7 +78,7 @@ export interface ClarifyDataConfig {
    */
   readonly headers?: string[];
   /**
-   * JSON Lines: the JSONPath of the features.
+   * JSON and JSON Lines: the JMESPath of the features (required for JSON).
    * @default - none
    */
   readonly features?: string;
@@ -62,19 +87,94 @@ export interface ClarifyDataConfig {
    * @default - the pipeline's artifact bucket: `s3://<bucket>/<pipeline>/<execution id>/<step>/analysis_result`
    */
   readonly outputS3Uri?: string;
+  /**
+   * Where `analysis_config.json` is written and read from: `<analysisConfigOutputS3Uri>/analysis_config.json`, and the
+   * monitoring configuration under `<analysisConfigOutputS3Uri>/bias-monitoring-configuration/` (or
+   * `model-explainability-monitoring-configuration/`), as the SDK's `s3_analysis_config_output_path`. A literal
+   * `s3://bucket/prefix` or a deploy-time one (`bucket.s3UrlForObject('clarify')`); not a pipeline value: the file
+   * is uploaded when the stack deploys. The pipeline's role may read what is uploaded there.
+   * @default - the pipeline's artifact bucket, under a prefix named after the file's content
+   */
+  readonly analysisConfigOutputS3Uri?: string;
+  /**
+   * The dataset's compression.
+   * @default CompressionType.NONE
+   */
+  readonly compressionType?: CompressionType;
+  /**
+   * The identifier column (name, or index as a string) that joins the dataset with the facet and predicted-label
+   * datasets, or the files of a dataset whose local SHAP values are saved; not used in the analysis.
+   * @default - none
+   */
+  readonly joinSource?: string;
+  /**
+   * A dataset holding the facet columns (CSV only), when the dataset has none.
+   * @default - the facets are columns of the dataset
+   */
+  readonly facetDatasetS3Uri?: string;
+  /**
+   * The column names of the facet dataset.
+   * @default - none
+   */
+  readonly facetHeaders?: string[];
+  /**
+   * A dataset holding the predicted labels (CSV only): Clarify reads them instead of querying the model.
+   * @default - the model is queried
+   */
+  readonly predictedLabelDatasetS3Uri?: string;
+  /**
+   * The column names of the predicted-label dataset.
+   * @default - none
+   */
+  readonly predictedLabelHeaders?: string[];
+  /**
+   * The column of the dataset that holds the predicted label (name, index as a string, or JMESPath): Clarify reads
+   * it instead of querying the model. Not for images.
+   * @default - none
+   */
+  readonly predictedLabel?: string;
+  /**
+   * Columns (names, or indices as strings) not sent to the model. Not for images.
+   * @default - none
+   */
+  readonly excludedColumns?: string[];
+  /**
+   * Segments of the dataset on which the metrics are computed separately.
+   * @default - none
+   */
+  readonly segments?: ClarifySegmentConfig[];
+}
+
+/** A sensitive column of a bias check. */
+export interface ClarifyFacet {
+  /** The column (name, or index as a string). */
+  readonly nameOrIndex: string;
+  /**
+   * The values (or threshold) of the sensitive group.
+   * @default - every value is a group
+   */
+  readonly valuesOrThreshold?: string[];
 }
 
 /** The sensitive group a bias check measures. */
 export interface BiasConfig {
   /** The label values (or threshold) of the favorable outcome (`['1']`, `['>50K']`). */
   readonly labelValuesOrThreshold: string[];
-  /** The facet: the sensitive column (name or index as a string). */
-  readonly facetName: string;
+  /**
+   * The facet: the sensitive column (name or index as a string). Give this or `facets`.
+   * @default - none
+   */
+  readonly facetName?: string;
   /**
    * The facet's values (or threshold) of the sensitive group.
    * @default - every value is a group
    */
   readonly facetValuesOrThreshold?: string[];
+  /**
+   * Several sensitive columns, each with its group, for metrics per facet. Give this or `facetName`.
+   * @default - none
+   */
+  readonly facets?: ClarifyFacet[];
   /**
    * A column of subgroups for conditional demographic disparity.
    * @default - none
@@ -97,44 +197,148 @@ export interface ClarifyModelConfig {
    */
   readonly instanceCount?: number;
   /**
-   * The MIME type of the requests.
+   * The MIME type of the requests: `text/csv`, `application/jsonlines`, `application/json`, `image/jpeg`,
+   * `image/jpg`, `image/png` or `application/x-npy`.
    * @default - the dataset's type
    */
   readonly contentType?: string;
   /**
-   * The MIME type of the responses.
-   * @default - the dataset's type
+   * The MIME type of the responses: `text/csv`, `application/jsonlines` or `application/json`.
+   * @default - the request's type
    */
   readonly acceptType?: string;
   /**
-   * The predicted label in the model's response (its index or JSONPath).
+   * How a request is built from records (JSON Lines and JSON requests, where it is required): with `$features`
+   * (JSON Lines), or `$record` / `$records` (JSON), e.g. `{"instances": $records}`.
+   * @default - none
+   */
+  readonly contentTemplate?: string;
+  /**
+   * How each record of a JSON request is built: `$features`, `$features_kvp`, or `"${name}"` per feature.
+   * @default - none
+   */
+  readonly recordTemplate?: string;
+  /**
+   * Opaque information sent with each request (the `CustomAttributes` header), up to 1024 visible ASCII characters.
+   * @default - none
+   */
+  readonly customAttributes?: string;
+  /**
+   * The prefix of the shadow endpoint's name.
+   * @default - Clarify's
+   */
+  readonly endpointNamePrefix?: string;
+  /**
+   * The model to invoke on a multi-model endpoint.
+   * @default - none
+   */
+  readonly targetModel?: string;
+  /**
+   * The predicted label (bias) or the scores (explainability) in the model's response: an index (as a string) or a
+   * JMESPath.
    * @default - the response is the prediction
    */
   readonly predictedLabel?: string;
   /**
-   * The probability above which a prediction is the positive label (model bias of a binary classifier).
+   * The predicted score(s) in the model's response (index as a string, or JMESPath).
    * @default - none
    */
+  readonly probability?: string;
+  /**
+   * The probability above which a prediction is the positive label (a binary classifier that returns a score),
+   * between 0 and 1.
+   * @default - Clarify's (0.5)
+   */
   readonly probabilityThreshold?: number;
+  /**
+   * The label of each score in the model's response (the highest score's label is the prediction; reports use them).
+   * @default - none
+   */
+  readonly labelHeaders?: string[];
+}
+
+/** How text features are broken down for SHAP. */
+export enum ClarifyTextGranularity {
+  /** Tokens. */
+  TOKEN = 'token',
+  /** Sentences. */
+  SENTENCE = 'sentence',
+  /** Paragraphs. */
+  PARAGRAPH = 'paragraph',
+}
+
+/** Text features of a SHAP analysis (natural language explainability). */
+export interface ClarifyTextConfig {
+  /** The unit SHAP values are computed for. */
+  readonly granularity: ClarifyTextGranularity;
+  /** The language (`english` or `en`, ..., `multi-language` or `xx`). */
+  readonly language: string;
+}
+
+/** The kind of computer vision model a SHAP analysis explains. */
+export enum ClarifyImageModelType {
+  /** Image classification. */
+  IMAGE_CLASSIFICATION = 'IMAGE_CLASSIFICATION',
+  /** Object detection. */
+  OBJECT_DETECTION = 'OBJECT_DETECTION',
+}
+
+/** Images of a SHAP analysis (computer vision explainability). */
+export interface ClarifyImageConfig {
+  /** The kind of model. */
+  readonly modelType: ClarifyImageModelType;
+  /**
+   * The approximate number of segments (superpixels) of an image.
+   * @default - Clarify's (20)
+   */
+  readonly numSegments?: number;
+  /**
+   * How features are extracted from the image.
+   * @default - Clarify's (`segmentation`)
+   */
+  readonly featureExtractionMethod?: string;
+  /**
+   * How square the segments are (higher: more square), above 0.
+   * @default - Clarify's (5)
+   */
+  readonly segmentCompactness?: number;
+  /**
+   * Object detection: the most objects shown.
+   * @default - Clarify's (3)
+   */
+  readonly maxObjects?: number;
+  /**
+   * Object detection: the least intersection over union of a box to count, between 0 and 1.
+   * @default - Clarify's (0.5)
+   */
+  readonly iouThreshold?: number;
+  /**
+   * Object detection: how much of the image outside the box is used, between 0 and 1.
+   * @default - Clarify's (1)
+   */
+  readonly context?: number;
 }
 
 /** SHAP settings of a MODEL_EXPLAINABILITY check. */
 export interface ShapConfig {
   /**
-   * The baseline records (one row per record), or the S3 URI of a baseline file.
-   * @default - Clarify computes one from the dataset (k-means)
+   * The S3 URI of a baseline file (the dataset's format, features only).
+   * @default - Clarify computes one from the dataset (k-means or k-prototypes)
    */
   readonly baselineS3Uri?: string;
   /**
-   * Baseline records given inline.
+   * Baseline records given inline (one row per record).
    * @default - none
    */
   readonly baselineRecords?: any[];
-  /** The number of samples per record. */
-  readonly numSamples: number;
   /**
-   * How the global attributions aggregate the local ones.
-   * @default 'mean_abs'
+   * The number of samples per record in the Kernel SHAP algorithm.
+   * @default - Clarify chooses from the number of features
+   */
+  readonly numSamples?: number;
+  /**
+   * How the global attributions aggregate the local ones: `mean_abs`, `median` or `mean_sq`.
+   * @default - Clarify's (`mean_abs`)
    */
   readonly aggMethod?: string;
   /**
@@ -147,6 +351,50 @@ export interface ShapConfig {
    * @default true
    */
   readonly saveLocalShapValues?: boolean;
+  /**
+   * The seed of the random generator, for results that repeat.
+   * @default - none
+   */
+  readonly seed?: number;
+  /**
+   * The number of clusters of the computed baseline (not with a given baseline).
+   * @default - Clarify's
+   */
+  readonly numClusters?: number;
+  /**
+   * Text features.
+   * @default - none
+   */
+  readonly textConfig?: ClarifyTextConfig;
+  /**
+   * Images.
+   * @default - none
+   */
+  readonly imageConfig?: ClarifyImageConfig;
+  /**
+   * The features (names, or indices as strings) to explain; not with text or images.
+   * @default - all
+   */
+  readonly featuresToExplain?: string[];
+}
+
+/** Partial dependence plots of a MODEL_EXPLAINABILITY check. */
+export interface PdpConfig {
+  /**
+   * The features (names, or indices as strings) to plot; required without SHAP.
+   * @default - the top features by SHAP attribution
+   */
+  readonly features?: string[];
+  /**
+   * The number of buckets a numerical feature's range is divided into.
+   * @default 15
+   */
+  readonly gridResolution?: number;
+  /**
+   * The number of top SHAP features plotted (when `features` is not given).
+   * @default 10
+   */
+  readonly topKFeatures?: number;
 }
 
 /** Properties of a `ClarifyCheckStepConstruct`. */
@@ -167,9 +415,14 @@ export interface ClarifyCheckStepConstructProps extends CheckStepOptions, Proces
   readonly model?: ClarifyModelConfig;
   /**
    * SHAP settings (MODEL_EXPLAINABILITY).
-   * @default - none (required for MODEL_EXPLAINABILITY)
+   * @default - none (a MODEL_EXPLAINABILITY check needs shap, pdp or both)
    */
   readonly shap?: ShapConfig;
+  /**
+   * Partial dependence plots (MODEL_EXPLAINABILITY).
+   * @default - none
+   */
+  readonly pdp?: PdpConfig;
   /**
    * The bias metrics to compute (`['CI', 'DPL']`).
    * @default - all
@@ -180,18 +433,42 @@ export interface ClarifyCheckStepConstructProps extends CheckStepOptions, Proces
    * @default - none
    */
   readonly suppliedBaselineConstraints?: string;
+  /**
+   * A KMS key the uploaded analysis configurations are encrypted with (SSE-KMS), as the SDK's `kms_key`; the
+   * pipeline's role may decrypt with it.
+   * @default - the destination bucket's default encryption
+   */
+  readonly analysisConfigEncryptionKey?: kms.IKey;
 }
 
 const CONFIG_INPUT = 'analysis_config';
+const CONFIG_FILE = 'analysis_config.json';
 const DATA_INPUT = 'dataset';
 const OUTPUT_NAME = 'analysis_result';
 const AGG_METHODS = ['mean_abs', 'median', 'mean_sq'];
+const CONTENT_TYPES = ['text/csv', 'application/jsonlines', 'application/json', 'image/jpeg', 'image/jpg', 'image/png', 'application/x-npy'];
+const ACCEPT_TYPES = ['text/csv', 'application/jsonlines', 'application/json'];
+/** The languages of Clarify's text explainability: names and their ISO 639-1 codes. */
+const TEXT_LANGUAGES = (
+  'chinese zh danish da dutch nl english en french fr german de greek el italian it japanese ja lithuanian lt '
+  + 'multi-language xx polish pl portuguese pt romanian ro russian ru spanish es afrikaans af albanian sq arabic ar '
+  + 'armenian hy basque eu bengali bn bulgarian bg catalan ca croatian hr czech cs estonian et finnish fi gujarati gu '
+  + 'hebrew he hindi hi hungarian hu icelandic is indonesian id irish ga kannada kn kyrgyz ky latvian lv ligurian lij '
+  + 'luxembourgish lb macedonian mk malayalam ml marathi mr nepali ne persian fa sanskrit sa serbian sr setswana tn '
+  + 'sinhala si slovak sk slovenian sl swedish sv tagalog tl tamil ta tatar tt telugu te thai th turkish tr '
+  + 'ukrainian uk urdu ur vietnamese vi yoruba yo').split(' ').concat(['norwegian bokmål', 'nb']);
+/** Where the monitoring configuration goes under a given analysis config location, per kind (the SDK's names). */
+const MONITORING_CONFIG_DIR = { bias: 'bias-monitoring-configuration', explainability: 'model-explainability-monitoring-configuration' };
+/** The analysis config locations the app's steps write, by S3 key: two steps must not write the same file. */
+const configLocations = new WeakMap<IConstruct, Map<string, string>>();
 
 /**
- * A step that runs a SageMaker Clarify analysis — pre-training bias, post-training bias, or SHAP explainability —
- * and checks it against the previous baseline: Type `ClarifyCheck`, as the SageMaker Python SDK's `ClarifyCheckStep`
- * renders it. The analysis configuration is written at synth time and uploaded as `analysis_config.json`; for the
- * model checks, the model name goes at step level (`ModelName`) and Clarify serves the model on a shadow endpoint.
+ * A step that runs a SageMaker Clarify analysis — pre-training bias, post-training bias, or SHAP and partial
+ * dependence explainability — and checks it against the previous baseline: Type `ClarifyCheck`, as the SageMaker
+ * Python SDK's `ClarifyCheckStep` renders it. The analysis configuration (`analysis_config.json`, with every option
+ * of the SDK's data, bias, model, SHAP and PDP configs) is written at synth time and uploaded when the stack deploys,
+ * to the artifact bucket or where `data.analysisConfigOutputS3Uri` says; for the model checks, the model name goes
+ * at step level (`ModelName`) and Clarify serves the model on a shadow endpoint.
  *
  * @example
  * const bias = new ClarifyCheckStepConstruct(this, 'DataBias', {
@@ -231,25 +508,26 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
     if (!needsModel && props.model) {
       throw new Error(`${where}: model applies to MODEL_BIAS and MODEL_EXPLAINABILITY checks; a DATA_BIAS check analyses the data alone`);
     }
-    if (props.checkType === ClarifyCheckType.MODEL_EXPLAINABILITY && !props.shap) {
-      throw new Error(`${where}: a MODEL_EXPLAINABILITY check needs shap (numSamples and the baseline)`);
+    if (props.checkType === ClarifyCheckType.MODEL_EXPLAINABILITY && !props.shap && !props.pdp) {
+      throw new Error(`${where}: a MODEL_EXPLAINABILITY check needs shap (SHAP attributions), pdp (partial dependence plots) or both`);
     }
-    if (props.checkType !== ClarifyCheckType.MODEL_EXPLAINABILITY && props.shap) {
-      throw new Error(`${where}: shap applies to a MODEL_EXPLAINABILITY check; this is a ${props.checkType} check`);
+    for (const [what, value] of [['shap', props.shap], ['pdp', props.pdp]] as const) {
+      if (props.checkType !== ClarifyCheckType.MODEL_EXPLAINABILITY && value) {
+        throw new Error(`${where}: ${what} applies to a MODEL_EXPLAINABILITY check; this is a ${props.checkType} check`);
+      }
+    }
+    if (props.bias) {
+      checkBias(where, props.bias);
+    }
+    checkData(where, props.data);
+    if (props.model) {
+      checkModel(where, props.model, props.data.datasetType);
     }
     if (props.shap) {
-      if (props.shap.baselineS3Uri !== undefined && props.shap.baselineRecords !== undefined) {
-        throw new Error(`${where}: shap has both baselineS3Uri and baselineRecords; give one`);
-      }
-      if (!AGG_METHODS.includes(props.shap.aggMethod ?? 'mean_abs')) {
-        throw new Error(`${where}: shap aggMethod is '${props.shap.aggMethod}'; expected one of: ${AGG_METHODS.join(', ')}`);
-      }
-      if (!Number.isInteger(props.shap.numSamples) || props.shap.numSamples < 1) {
-        throw new Error(`${where}: shap numSamples is ${props.shap.numSamples}; expected a positive integer`);
-      }
+      this.checkShap(props.shap);
     }
-    if (props.model?.probabilityThreshold !== undefined && props.checkType !== ClarifyCheckType.MODEL_BIAS) {
-      throw new Error(`${where}: model.probabilityThreshold applies to a MODEL_BIAS check`);
+    if (props.pdp) {
+      checkPdp(where, props.pdp, props.shap !== undefined);
     }
     checkCheckSwitches(this, props);
     checkProcessingJob(this, props);
@@ -269,7 +547,7 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
   /**
    * The S3 URI of the monitoring analysis configuration (the bias or explainability config a monitoring schedule
    * uses): the `biasConfigFile` / `explainabilityConfigFile` of the register step's drift-check baselines. Known once
-   * the step is part of a pipeline (it is uploaded to the pipeline's artifact bucket).
+   * the step is part of a pipeline (it is uploaded when the stack deploys).
    */
   public get monitoringAnalysisConfigS3Uri(): string {
     if (!this.monitoringConfigUri) {
@@ -278,9 +556,25 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
     return this.monitoringConfigUri;
   }
 
+  /**
+   * The S3 URI of the analysis configuration the Clarify job reads (`analysis_config.json`). Known once the step is
+   * part of a pipeline.
+   */
+  public get analysisConfigS3Uri(): string {
+    if (!this.configUri) {
+      throw new Error(`${this.node.path}: the analysis configuration is uploaded when the step is part of a pipeline; add the step to a pipeline first`);
+    }
+    return this.configUri;
+  }
+
   /** The analysis configuration the Clarify job reads (`analysis_config.json`), as JSON. */
   public analysisConfigJson(): string {
     return JSON.stringify(this.analysisConfig());
+  }
+
+  /** The monitoring schedule's analysis configuration (the bias or the explainability config), as JSON. */
+  public monitoringAnalysisConfigJson(): string {
+    return JSON.stringify(this.monitoringAnalysisConfig());
   }
 
   protected bind(pipeline: IPipelineHost): void {
@@ -288,14 +582,19 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
     grantJob(this, pipeline, 'processing-job', 'ProcessingJob');
     this.imageUri = ContainerImage.clarify().bind(this, ImageUsage.TRAINING, pipeline).imageUri;
     grantS3Location(this, pipeline, props.data.s3Uri, false, 'data.s3Uri');
+    const reads: Array<[string, string | undefined]> = [
+      ['data.facetDatasetS3Uri', props.data.facetDatasetS3Uri],
+      ['data.predictedLabelDatasetS3Uri', props.data.predictedLabelDatasetS3Uri],
+      ['suppliedBaselineConstraints', props.suppliedBaselineConstraints],
+      ['shap.baselineS3Uri', props.shap?.baselineS3Uri],
+    ];
+    for (const [what, uri] of reads) {
+      if (uri !== undefined) {
+        grantS3Location(this, pipeline, uri, false, what);
+      }
+    }
     if (props.data.outputS3Uri !== undefined) {
       grantS3Location(this, pipeline, props.data.outputS3Uri, true, 'data.outputS3Uri');
-    }
-    if (props.suppliedBaselineConstraints !== undefined) {
-      grantS3Location(this, pipeline, props.suppliedBaselineConstraints, false, 'suppliedBaselineConstraints');
-    }
-    if (props.shap?.baselineS3Uri !== undefined) {
-      grantS3Location(this, pipeline, props.shap.baselineS3Uri, false, 'shap.baselineS3Uri');
     }
     props.modelPackageGroup?.grantRead(pipeline);
     if (props.model) {
@@ -308,23 +607,21 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
           'sagemaker:AddTags',
         ],
         resources: [
-          stack.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: 'sm-clarify-*' }),
-          stack.formatArn({ service: 'sagemaker', resource: 'endpoint-config', resourceName: 'sm-clarify-*' }),
+          stack.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: `${props.model.endpointNamePrefix ?? 'sm-clarify'}-*` }),
+          stack.formatArn({ service: 'sagemaker', resource: 'endpoint-config', resourceName: `${props.model.endpointNamePrefix ?? 'sm-clarify'}-*` }),
         ],
       }));
     }
     grantJobKey(pipeline, props.volumeEncryptionKey);
     grantJobKey(pipeline, props.outputEncryptionKey);
     this.vpcConfig = renderVpcConfig(this, props.network, pipeline);
-    this.configUri = uploadGeneratedFile(this, pipeline, 'AnalysisConfigUpload', 'analysis_config.json', JSON.stringify(this.analysisConfig()));
-    this.monitoringConfigUri = uploadGeneratedFile(this, pipeline, 'MonitoringConfigUpload', 'analysis_config.json',
-      JSON.stringify(this.monitoringAnalysisConfig()));
+    this.uploadConfigs(pipeline);
   }
 
   protected renderArguments(): any {
     const props = this.props;
     const pipeline = this.pipeline!;
-    const input = (name: string, s3Uri: string, localPath: string) => ({
+    const input = (name: string, s3Uri: string, localPath: string, compression: string) => ({
       InputName: name,
       AppManaged: false,
       S3Input: {
@@ -333,17 +630,19 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
         S3DataType: 'S3Prefix',
         S3InputMode: 'File',
         S3DataDistributionType: 'FullyReplicated',
-        S3CompressionType: 'None',
+        S3CompressionType: compression,
       },
     });
     return renderCheckJob(this, props, {
       imageUri: this.imageUri!,
       inputs: [
-        input(CONFIG_INPUT, this.configUri!, '/opt/ml/processing/input/config'),
-        input(DATA_INPUT, props.data.s3Uri, '/opt/ml/processing/input/data'),
+        input(CONFIG_INPUT, this.configUri!, '/opt/ml/processing/input/config', CompressionType.NONE),
+        input(DATA_INPUT, props.data.s3Uri, '/opt/ml/processing/input/data', props.data.compressionType ?? CompressionType.NONE),
       ],
       outputName: OUTPUT_NAME,
       outputS3Uri: props.data.outputS3Uri ?? pipeline.defaultOutputUri(this.stepName, OUTPUT_NAME),
+      // Image analyses are uploaded as they are written (the SDK's ProcessingOutputHandler).
+      outputUploadMode: props.data.datasetType === ClarifyDatasetType.IMAGE ? 'Continuous' : 'EndOfJob',
       vpcConfig: this.vpcConfig,
     });
   }
@@ -362,92 +661,230 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
     return true;
   }
 
-  /** The data and bias parts shared by the job's and the monitoring schedule's configurations. */
-  private dataAndBias(): Record<string, any> {
-    const { data, bias } = this.props;
-    const config: Record<string, any> = { dataset_type: data.datasetType };
-    if (data.headers) {
-      config.headers = data.headers;
+  /**
+   * Uploads the job's and the monitoring schedule's configurations: where the user said (the SDK's paths), or
+   * content-addressed in the artifact bucket.
+   */
+  private uploadConfigs(pipeline: IPipelineHost): void {
+    const key = this.props.analysisConfigEncryptionKey;
+    const job = this.analysisConfigJson();
+    const monitoring = this.monitoringAnalysisConfigJson();
+    const where = this.props.data.analysisConfigOutputS3Uri;
+    if (where === undefined) {
+      this.configUri = uploadGeneratedFile(this, pipeline, 'AnalysisConfigUpload', CONFIG_FILE, job, key);
+      this.monitoringConfigUri = uploadGeneratedFile(this, pipeline, 'MonitoringConfigUpload', CONFIG_FILE, monitoring, key);
+      return;
     }
-    if (data.label !== undefined) {
-      config.label = data.label;
+    const location = bucketOfUri(this, 'AnalysisConfigBucket', where)!;
+    const prefix = location.key === '' ? '' : location.key.replace(/\/*$/, '/');
+    this.claimConfigLocation(`${location.bucket.bucketName}/${prefix}${CONFIG_FILE}`);
+    this.configUri = uploadGeneratedFileTo(this, pipeline, 'AnalysisConfigUpload', CONFIG_FILE, job,
+      { bucket: location.bucket, prefix, encryptionKey: key });
+    const dir = MONITORING_CONFIG_DIR[this.checkType === ClarifyCheckType.MODEL_EXPLAINABILITY ? 'explainability' : 'bias'];
+    const hash = crypto.createHash('sha256').update(monitoring).digest('hex').slice(0, 32);
+    this.monitoringConfigUri = uploadGeneratedFileTo(this, pipeline, 'MonitoringConfigUpload', CONFIG_FILE, monitoring,
+      { bucket: location.bucket, prefix: `${prefix}${dir}/${hash}/`, encryptionKey: key });
+  }
+
+  /** Two steps that write `analysis_config.json` to one place would each run with the other's analysis. */
+  private claimConfigLocation(objectKey: string): void {
+    const root = this.node.root;
+    const claims = configLocations.get(root) ?? new Map<string, string>();
+    configLocations.set(root, claims);
+    const other = claims.get(objectKey);
+    if (other !== undefined && other !== this.node.path) {
+      throw new Error(`${this.node.path}: data.analysisConfigOutputS3Uri '${this.props.data.analysisConfigOutputS3Uri}' is also the analysis config `
+        + `location of ${other}; each writes analysis_config.json there and one would run with the other's analysis: give each check its own prefix`);
     }
-    if (data.features !== undefined) {
-      config.features = data.features;
+    claims.set(objectKey, this.node.path);
+  }
+
+  private checkShap(shap: ShapConfig): void {
+    const where = this.node.path;
+    if (shap.baselineS3Uri !== undefined && shap.baselineRecords !== undefined) {
+      throw new Error(`${where}: shap has both baselineS3Uri and baselineRecords; give one`);
     }
-    if (bias) {
-      config.label_values_or_threshold = bias.labelValuesOrThreshold.map(asNumberIfNumeric);
-      config.facet = [{
-        name_or_index: bias.facetName,
-        ...(bias.facetValuesOrThreshold ? { value_or_threshold: bias.facetValuesOrThreshold.map(asNumberIfNumeric) } : {}),
-      }];
-      if (bias.groupName !== undefined) {
-        config.group_variable = bias.groupName;
+    if (shap.aggMethod !== undefined && !AGG_METHODS.includes(shap.aggMethod)) {
+      throw new Error(`${where}: shap aggMethod is '${shap.aggMethod}'; expected one of: ${AGG_METHODS.join(', ')}`);
+    }
+    checkCount(where, 'shap numSamples', shap.numSamples, 1);
+    checkCount(where, 'shap numClusters', shap.numClusters, 1);
+    checkCount(where, 'shap seed', shap.seed, 0);
+    if (shap.numClusters !== undefined && (shap.baselineS3Uri !== undefined || shap.baselineRecords !== undefined)) {
+      throw new Error(`${where}: shap has a baseline and numClusters; numClusters sizes the baseline Clarify computes when none is given: give one`);
+    }
+    if (shap.featuresToExplain !== undefined && (shap.textConfig || shap.imageConfig)) {
+      throw new Error(`${where}: shap featuresToExplain is not supported with text or image features; remove it or the text/image config`);
+    }
+    if (shap.textConfig && !TEXT_LANGUAGES.includes(shap.textConfig.language.toLowerCase())) {
+      throw new Error(`${where}: shap textConfig language is '${shap.textConfig.language}'; expected a language Clarify supports, by name or `
+        + 'ISO 639-1 code (english or en, german or de, multi-language or xx, ...)');
+    }
+    if (shap.textConfig && shap.saveLocalShapValues === false) {
+      Annotations.of(this).addWarningV2('cdk-sagemaker-pipelines:clarify-text-global-shap',
+        'shap.saveLocalShapValues is false with text features: Clarify does not aggregate text SHAP values globally, so the analysis will hold '
+        + 'no text explanation; set it to true to inspect the local ones');
+    }
+    const image = shap.imageConfig;
+    if (image) {
+      checkCount(where, 'shap imageConfig numSegments', image.numSegments, 1);
+      checkCount(where, 'shap imageConfig maxObjects', image.maxObjects, 1);
+      if (image.segmentCompactness !== undefined && !(image.segmentCompactness > 0)) {
+        throw new Error(`${where}: shap imageConfig segmentCompactness is ${image.segmentCompactness}; expected a number above 0`);
+      }
+      for (const [what, value] of [['iouThreshold', image.iouThreshold], ['context', image.context]] as const) {
+        checkFraction(where, `shap imageConfig ${what}`, value);
+      }
+      if (image.modelType !== ClarifyImageModelType.OBJECT_DETECTION && (image.maxObjects ?? image.iouThreshold ?? image.context) !== undefined) {
+        throw new Error(`${where}: shap imageConfig maxObjects, iouThreshold and context apply to OBJECT_DETECTION models; this is ${image.modelType}`);
       }
     }
+    if ((shap.textConfig || shap.imageConfig) && shap.textConfig && shap.imageConfig) {
+      throw new Error(`${where}: shap has both textConfig and imageConfig; a dataset holds text features or images, give one`);
+    }
+  }
+
+  /** The dataset's part of the analysis configuration, as the SDK's DataConfig writes it. */
+  private dataPart(): Record<string, any> {
+    const data = this.props.data;
+    const config: Record<string, any> = { dataset_type: data.datasetType };
+    set(config, 'features', data.features);
+    set(config, 'headers', data.headers);
+    set(config, 'label', data.label);
+    set(config, 'joinsource_name_or_index', data.joinSource);
+    set(config, 'facet_dataset_uri', data.facetDatasetS3Uri);
+    set(config, 'facet_headers', data.facetHeaders);
+    set(config, 'predicted_label_dataset_uri', data.predictedLabelDatasetS3Uri);
+    set(config, 'predicted_label_headers', data.predictedLabelHeaders);
+    set(config, 'predicted_label', data.predictedLabel);
+    set(config, 'excluded_columns', data.excludedColumns);
+    set(config, 'segment_config', data.segments?.map((seg) => ({
+      name_or_index: seg.nameOrIndex,
+      segments: seg.segments.map((values) => values.map(asNumberIfNumeric)),
+      ...(seg.configName ? { config_name: seg.configName } : {}),
+      ...(seg.displayAliases?.length ? { display_aliases: seg.displayAliases } : {}),
+    })));
     return config;
   }
 
-  private predictor(): Record<string, any> {
-    const { model, data } = this.props;
-    const predictor: Record<string, any> = {
-      instance_type: (model!.instanceType ?? InstanceType.ML_M5_XLARGE).toString(),
-      initial_instance_count: model!.instanceCount ?? 1,
-      content_type: model!.contentType ?? data.datasetType,
-      accept_type: model!.acceptType ?? data.datasetType,
+  /** The bias part (the SDK's BiasConfig). */
+  private biasPart(): Record<string, any> {
+    const bias = this.props.bias!;
+    const facets: ClarifyFacet[] = bias.facets ?? [{ nameOrIndex: bias.facetName!, valuesOrThreshold: bias.facetValuesOrThreshold }];
+    const config: Record<string, any> = {
+      label_values_or_threshold: bias.labelValuesOrThreshold.map(asNumberIfNumeric),
+      facet: facets.map((f) => ({
+        name_or_index: f.nameOrIndex,
+        ...(f.valuesOrThreshold ? { value_or_threshold: f.valuesOrThreshold.map(asNumberIfNumeric) } : {}),
+      })),
     };
-    if (model!.predictedLabel !== undefined) {
-      predictor.label = asNumberIfNumeric(model!.predictedLabel);
-    }
+    set(config, 'group_variable', bias.groupName);
+    return config;
+  }
+
+  /** The endpoint Clarify serves the model on (the SDK's ModelConfig, without the model name). */
+  private modelPredictor(): Record<string, any> {
+    const model = this.props.model!;
+    const predictor: Record<string, any> = {
+      instance_type: (model.instanceType ?? InstanceType.ML_M5_XLARGE).toString(),
+      initial_instance_count: model.instanceCount ?? 1,
+    };
+    set(predictor, 'endpoint_name_prefix', model.endpointNamePrefix);
+    set(predictor, 'accept_type', model.acceptType);
+    set(predictor, 'content_type', model.contentType);
+    set(predictor, 'content_template', model.contentTemplate);
+    set(predictor, 'record_template', model.recordTemplate);
+    set(predictor, 'custom_attributes', model.customAttributes);
+    set(predictor, 'target_model', model.targetModel);
     return predictor;
   }
 
-  private shapMethod(): Record<string, any> {
-    const shap = this.props.shap!;
-    return {
-      ...(shap.baselineS3Uri !== undefined ? { baseline: shap.baselineS3Uri } : {}),
-      ...(shap.baselineRecords !== undefined ? { baseline: shap.baselineRecords } : {}),
-      num_samples: shap.numSamples,
-      agg_method: shap.aggMethod ?? 'mean_abs',
-      use_logit: shap.useLogit ?? false,
-      save_local_shap_values: shap.saveLocalShapValues ?? true,
-    };
+  /** The predictor with where the prediction is in the response (the SDK's ModelPredictedLabelConfig). */
+  private predictor(): Record<string, any> {
+    const model = this.props.model!;
+    const predictor = this.modelPredictor();
+    set(predictor, 'label', model.predictedLabel === undefined ? undefined : asNumberIfNumeric(model.predictedLabel));
+    set(predictor, 'probability', model.probability === undefined ? undefined : asNumberIfNumeric(model.probability));
+    set(predictor, 'label_headers', model.labelHeaders);
+    return predictor;
   }
 
-  /** The job's analysis configuration: data, bias, methods and predictor, as the SDK writes it (no model name). */
+  /** The explainability methods: SHAP, partial dependence plots, or both. */
+  private explainabilityMethods(): Record<string, any> {
+    const { shap, pdp } = this.props;
+    const methods: Record<string, any> = {};
+    if (shap) {
+      const config: Record<string, any> = { use_logit: shap.useLogit ?? false, save_local_shap_values: shap.saveLocalShapValues ?? true };
+      set(config, 'baseline', shap.baselineS3Uri ?? shap.baselineRecords);
+      set(config, 'num_samples', shap.numSamples);
+      set(config, 'agg_method', shap.aggMethod);
+      set(config, 'seed', shap.seed);
+      set(config, 'num_clusters', shap.numClusters);
+      if (shap.textConfig) {
+        config.text_config = { granularity: shap.textConfig.granularity, language: shap.textConfig.language };
+      }
+      const image = shap.imageConfig;
+      if (image) {
+        const imageConfig: Record<string, any> = { model_type: image.modelType };
+        set(imageConfig, 'num_segments', image.numSegments);
+        set(imageConfig, 'feature_extraction_method', image.featureExtractionMethod);
+        set(imageConfig, 'segment_compactness', image.segmentCompactness);
+        set(imageConfig, 'max_objects', image.maxObjects);
+        set(imageConfig, 'iou_threshold', image.iouThreshold);
+        set(imageConfig, 'context', image.context);
+        config.image_config = imageConfig;
+      }
+      set(config, 'features_to_explain', shap.featuresToExplain);
+      methods.shap = config;
+    }
+    if (pdp) {
+      methods.pdp = { grid_resolution: pdp.gridResolution ?? 15, top_k_features: pdp.topKFeatures ?? 10 };
+      set(methods.pdp, 'features', pdp.features);
+    }
+    return methods;
+  }
+
+  /** The job's analysis configuration, as the SDK writes it (the model's name is at step level, not here). */
   private analysisConfig(): Record<string, any> {
     const props = this.props;
-    const config = this.dataAndBias();
+    const config = this.dataPart();
     const methods = props.biasMethods ?? 'all';
     switch (props.checkType) {
       case ClarifyCheckType.DATA_BIAS:
-        config.methods = { pre_training_bias: { methods }, report: REPORT };
+        Object.assign(config, this.biasPart());
+        config.methods = { pre_training_bias: { methods } };
         break;
       case ClarifyCheckType.MODEL_BIAS:
-        config.methods = { post_training_bias: { methods }, report: REPORT };
+        Object.assign(config, this.biasPart());
+        config.methods = { post_training_bias: { methods } };
         config.predictor = this.predictor();
-        if (props.model!.probabilityThreshold !== undefined) {
-          config.probability_threshold = props.model!.probabilityThreshold;
-        }
         break;
       default:
-        config.methods = { shap: this.shapMethod(), report: REPORT };
+        config.methods = this.explainabilityMethods();
         config.predictor = this.predictor();
     }
+    set(config, 'probability_threshold', props.model?.probabilityThreshold);
+    config.methods.report = REPORT;
     if (PipelineValue.isPipelineToken(JSON.stringify(config))) {
       throw new Error(`${this.node.path}: the analysis configuration holds a pipeline value; it is a file written at synth time: give literal columns, labels and settings`);
     }
     return config;
   }
 
-  /** The monitoring schedule's analysis configuration: the bias config, or the explainability config. */
+  /**
+   * The monitoring schedule's analysis configuration: the bias config with the headers and label, or the
+   * explainability methods with the endpoint and the feature headers (the label left out), as the SDK writes them.
+   */
   private monitoringAnalysisConfig(): Record<string, any> {
+    const data = this.props.data;
     if (this.props.checkType === ClarifyCheckType.MODEL_EXPLAINABILITY) {
-      const headers = this.props.data.headers?.filter((h) => h !== this.props.data.label);
-      return { ...(headers ? { headers } : {}), methods: { shap: this.shapMethod() }, predictor: this.predictor() };
+      const headers = data.headers?.filter((h) => h !== data.label);
+      return { methods: this.explainabilityMethods(), predictor: this.modelPredictor(), ...(headers ? { headers } : {}) };
     }
-    const { dataset_type: _type, features: _features, ...bias } = this.dataAndBias();
-    return bias;
+    const config = this.biasPart();
+    set(config, 'headers', data.headers);
+    set(config, 'label', data.label);
+    return config;
   }
 }
 
@@ -456,4 +893,126 @@ const REPORT = { name: 'report', title: 'Analysis Report' };
 /** Clarify reads label and facet values as numbers when they are numbers. */
 function asNumberIfNumeric(value: string): string | number {
   return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+}
+
+/** Sets a key when the value is given (the SDK's `_set`). */
+function set(config: Record<string, any>, key: string, value: unknown): void {
+  if (value !== undefined) {
+    config[key] = value;
+  }
+}
+
+function checkCount(where: string, what: string, value: number | undefined, least: number): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < least)) {
+    throw new Error(`${where}: ${what} is ${value}; expected an integer of at least ${least}`);
+  }
+}
+
+function checkFraction(where: string, what: string, value: number | undefined): void {
+  if (value !== undefined && !(value >= 0 && value <= 1)) {
+    throw new Error(`${where}: ${what} is ${value}; expected a number from 0 to 1`);
+  }
+}
+
+function checkBias(where: string, bias: BiasConfig): void {
+  if ((bias.facetName === undefined) === (bias.facets === undefined)) {
+    throw new Error(`${where}: bias needs one of facetName (one sensitive column) and facets (several); ${bias.facets ? 'both are' : 'neither is'} given`);
+  }
+  if (bias.facets && (bias.facetValuesOrThreshold !== undefined || bias.facets.length === 0)) {
+    throw new Error(`${where}: bias facets ${bias.facets.length === 0 ? 'is empty' : 'is given with facetValuesOrThreshold'}; `
+      + 'give each facet its valuesOrThreshold in facets');
+  }
+  if (bias.labelValuesOrThreshold.length === 0) {
+    throw new Error(`${where}: bias labelValuesOrThreshold is empty; expected the label value(s) of the favorable outcome, or a threshold`);
+  }
+}
+
+function checkData(where: string, data: ClarifyDataConfig): void {
+  const type = data.datasetType;
+  if (type === ClarifyDatasetType.IMAGE) {
+    for (const [what, value] of [['predictedLabel', data.predictedLabel], ['excludedColumns', data.excludedColumns]] as const) {
+      if (value !== undefined) {
+        throw new Error(`${where}: data.${what} is not supported for an image dataset (${type}); it applies to tabular data`);
+      }
+    }
+  }
+  if (type !== ClarifyDatasetType.CSV) {
+    const csvOnly = {
+      facetDatasetS3Uri: data.facetDatasetS3Uri,
+      facetHeaders: data.facetHeaders,
+      predictedLabelDatasetS3Uri: data.predictedLabelDatasetS3Uri,
+      predictedLabelHeaders: data.predictedLabelHeaders,
+    };
+    for (const [what, value] of Object.entries(csvOnly)) {
+      if (value !== undefined) {
+        throw new Error(`${where}: data.${what} is supported for CSV datasets only; this dataset is ${type}`);
+      }
+    }
+  }
+  if (type === ClarifyDatasetType.JSON && data.features === undefined) {
+    throw new Error(`${where}: a JSON dataset needs data.features, the JMESPath of the feature values (e.g. 'data[*].features')`);
+  }
+  if (data.compressionType === CompressionType.GZIP && type === ClarifyDatasetType.IMAGE) {
+    throw new Error(`${where}: data.compressionType Gzip is for tabular datasets; an image dataset is read as it is`);
+  }
+  for (const seg of data.segments ?? []) {
+    if (seg.segments.length === 0 || seg.segments.some((values) => values.length === 0)) {
+      throw new Error(`${where}: data.segments of '${seg.nameOrIndex}' has an empty segment list; expected lists of values or intervals, e.g. [['A', 'B']] or [['[1, 4]']]`);
+    }
+    const aliases = seg.displayAliases?.length;
+    if (aliases !== undefined && aliases !== seg.segments.length && aliases !== seg.segments.length + 1) {
+      throw new Error(`${where}: data.segments of '${seg.nameOrIndex}' has ${aliases} display aliases for ${seg.segments.length} segments; `
+        + 'expected one per segment, or one more for the default segment');
+    }
+  }
+  const out = data.analysisConfigOutputS3Uri;
+  if (out !== undefined) {
+    if (PipelineValue.isPipelineToken(out)) {
+      throw new Error(`${where}: data.analysisConfigOutputS3Uri holds a pipeline value; the analysis config is uploaded when the stack deploys: `
+        + 'give an S3 URI known then (s3://bucket/prefix, or bucket.s3UrlForObject(\'prefix\'))');
+    }
+    const loc = parseS3Uri(out);
+    if (!loc || loc.bucket.includes('/') || Token.isUnresolved(loc.key)) {
+      throw new Error(`${where}: data.analysisConfigOutputS3Uri '${out}' is not an S3 URI with a written-out key; expected s3://<bucket>/<prefix> `
+        + '(the bucket may be a deploy-time value: bucket.s3UrlForObject(\'clarify\'))');
+    }
+  }
+}
+
+function checkModel(where: string, model: ClarifyModelConfig, datasetType: ClarifyDatasetType): void {
+  checkCount(where, 'model.instanceCount', model.instanceCount, 1);
+  if (model.acceptType !== undefined && !ACCEPT_TYPES.includes(model.acceptType)) {
+    throw new Error(`${where}: model.acceptType is '${model.acceptType}'; expected one of: ${ACCEPT_TYPES.join(', ')}`);
+  }
+  if (model.contentType !== undefined && !CONTENT_TYPES.includes(model.contentType)) {
+    throw new Error(`${where}: model.contentType is '${model.contentType}'; expected one of: ${CONTENT_TYPES.join(', ')}`);
+  }
+  const contentType = model.contentType ?? datasetType;
+  if (model.contentType === undefined && datasetType === ClarifyDatasetType.IMAGE) {
+    throw new Error(`${where}: an image dataset needs model.contentType, the images' type the model takes (image/jpeg, image/png, ...)`);
+  }
+  if (contentType === 'application/jsonlines' && !model.contentTemplate?.includes('$features')) {
+    const given = model.contentTemplate === undefined ? 'none is given' : `'${model.contentTemplate}' has none`;
+    throw new Error(`${where}: JSON Lines requests need model.contentTemplate with the placeholder $features (e.g. '{"features": $features}'); ${given}`);
+  }
+  if (contentType === 'application/json' && (model.contentTemplate === undefined || model.recordTemplate === undefined || !model.contentTemplate.includes('$record'))) {
+    throw new Error(`${where}: JSON requests need model.contentTemplate with $records or $record (e.g. '{"instances": $records}') and model.recordTemplate `
+      + '(e.g. \'$features_kvp\')');
+  }
+  if (model.endpointNamePrefix !== undefined && !/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/.test(model.endpointNamePrefix)) {
+    throw new Error(`${where}: model.endpointNamePrefix '${model.endpointNamePrefix}' is not an endpoint name prefix; expected letters, digits and `
+      + 'hyphens, starting and ending with a letter or digit, e.g. churn-clarify');
+  }
+  if (model.customAttributes !== undefined && !/^[\x21-\x7e]{0,1024}$/.test(model.customAttributes)) {
+    throw new Error(`${where}: model.customAttributes is not up to 1024 visible US-ASCII characters (the CustomAttributes header)`);
+  }
+  checkFraction(where, 'model.probabilityThreshold', model.probabilityThreshold);
+}
+
+function checkPdp(where: string, pdp: PdpConfig, withShap: boolean): void {
+  if (!withShap && !pdp.features?.length) {
+    throw new Error(`${where}: pdp needs features without shap; Clarify plots the top SHAP features only when SHAP runs too`);
+  }
+  checkCount(where, 'pdp gridResolution', pdp.gridResolution, 1);
+  checkCount(where, 'pdp topKFeatures', pdp.topKFeatures, 1);
 }

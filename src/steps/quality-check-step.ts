@@ -369,6 +369,8 @@ export interface CheckJobParts {
   readonly inputs: any[];
   readonly outputName: string;
   readonly outputS3Uri: string;
+  /** When the output is uploaded (default: at the end of the job). */
+  readonly outputUploadMode?: string;
   readonly environment?: any;
   readonly vpcConfig?: any;
 }
@@ -384,7 +386,7 @@ export function renderCheckJob(step: PipelineStep, props: ProcessingJobOptions, 
       Outputs: [{
         OutputName: parts.outputName,
         AppManaged: false,
-        S3Output: { S3Uri: parts.outputS3Uri, LocalPath: OUTPUT_DIR, S3UploadMode: 'EndOfJob' },
+        S3Output: { S3Uri: parts.outputS3Uri, LocalPath: OUTPUT_DIR, S3UploadMode: parts.outputUploadMode ?? 'EndOfJob' },
       }],
       KmsKeyId: props.outputEncryptionKey?.keyArn,
     },
