@@ -2,6 +2,7 @@
 import { App, Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { ChampionChallengerStack } from './endpoint/champion-challenger-stack';
+import { ModelPromotionStack } from './multi-account/multi-account-stacks';
 import { SeedPipelineStack } from './seed-pipeline/seed-pipeline-stack';
 
 // aws-cdk-lib's own check of the template against CloudFormation's resource schemas takes about 3 s to start (a
@@ -29,6 +30,28 @@ new ChampionChallengerStack(app, 'SeedEndpointStack', {
   retrainPipeline: seed.pipeline,
   regulated: seed.regulated ? { vpc: seed.regulated.vpc } : undefined,
 });
+// `-c registryAccount=... -c stagingAccount=... -c productionAccount=...`: the multi-account path (README "One model,
+// many accounts"): the seed pipeline and its registry in the registry account, and a deployment pipeline that promotes
+// approved versions to staging and production. Without the accounts, the app is the two stacks above.
+const accounts = ['registryAccount', 'stagingAccount', 'productionAccount'].map((k) => app.node.tryGetContext(k));
+if (accounts.some((a) => a !== undefined)) {
+  if (accounts.some((a) => a === undefined)) {
+    throw new Error('the multi-account example needs -c registryAccount=<12 digits> -c stagingAccount=<12 digits> -c productionAccount=<12 digits>');
+  }
+  const [registryAccount, stagingAccount, productionAccount] = accounts.map(String);
+  const region = app.node.tryGetContext('region') ?? env.region;
+  const registryEnv = { account: registryAccount, region };
+  const registry = new SeedPipelineStack(app, 'RegistrySeedPipelineStack', { env: registryEnv });
+  new ModelPromotionStack(app, 'ModelPromotionStack', {
+    env: registryEnv,
+    accounts: { registryAccount, stagingAccount, productionAccount, region },
+    modelPackageGroup: registry.modelPackageGroup,
+    artifactBucket: registry.pipeline.artifactBucket,
+    connectionArn: app.node.tryGetContext('connectionArn')
+      ?? `arn:aws:codeconnections:${region}:${registryAccount}:connection/00000000-0000-0000-0000-000000000000`,
+    repository: app.node.tryGetContext('repository') ?? 'my-org/seed-models',
+  });
+}
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
 if (regulated) {
   Aspects.of(app).add(new NIST80053R5Checks({ verbose: true }));

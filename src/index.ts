@@ -44,6 +44,7 @@ export {
 export * from './patterns/conditional-registration';
 export * from './patterns/model-version';
 export * from './patterns/ab-test-endpoint';
+export * from './patterns/model-deployment-pipeline';
 export {
   DryRunOptions, DryRunResult, DryRunCondition, DryRunConditionStep, DryRunOperand,
 } from './dry-run';

@@ -1,6 +1,8 @@
-import { ArnFormat, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, Tags, Token } from 'aws-cdk-lib';
+import { ArnFormat, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, Tags, Token, TokenComparison } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 
@@ -80,6 +82,23 @@ export interface CrossAccountAccessOptions {
   readonly deploy?: boolean;
 }
 
+/** What the serving accounts of `shareForServing` may read besides the group. */
+export interface ServingAccessOptions {
+  /**
+   * The buckets the versions' model artifacts are in (a pipeline's `artifactBucket`): the accounts may read their
+   * objects (bucket policy) and decrypt them through S3 with the bucket's KMS key, if any (key policy). Buckets the
+   * app imports cannot take a policy: grant those where they are defined.
+   * @default - none
+   */
+  readonly artifactBuckets?: s3.IBucket[];
+  /**
+   * The ECR repositories of the versions' custom images: the accounts may pull from them (repository policy).
+   * SageMaker's own framework images need nothing.
+   * @default - none
+   */
+  readonly repositories?: ecr.IRepository[];
+}
+
 /** Properties of a `ModelPackageGroup`. */
 export interface ModelPackageGroupProps {
   /**
@@ -122,6 +141,13 @@ const ON_VERSIONS = {
   approve: ['sagemaker:UpdateModelPackage', 'sagemaker:DescribeModelPackage'],
 };
 const ON_GROUP_READ = ['sagemaker:DescribeModelPackageGroup'];
+/*
+ * What a serving account needs on the versions, as "Deploy a Model Version from a Different Account"
+ * (https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-deploy-xaccount.html) writes the group's policy:
+ * DescribeModelPackage, ListModelPackages and CreateModel on model-package/<group>/* (the lookup lists the group's
+ * versions by the group's ARN; CloudFormation creates the model from the version).
+ */
+const FOR_SERVING = ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sagemaker:CreateModel'];
 const LIST_VERSIONS = 'sagemaker:ListModelPackages';
 
 abstract class ModelPackageGroupBase extends Resource implements IModelPackageGroup {
@@ -307,12 +333,9 @@ export class ModelPackageGroup extends ModelPackageGroupBase {
    * `model/*` resources (see `grantDeploy`) and `sagemaker:DescribeModelPackage` on the version.
    */
   public shareWithAccount(accountId: string, options: CrossAccountAccessOptions = {}): void {
-    if (!Token.isUnresolved(accountId) && !/^\d{12}$/.test(accountId)) {
-      throw new Error(`${this.node.path}: '${accountId}' is not an AWS account ID; expected 12 digits`);
-    }
-    const principal = new iam.AccountPrincipal(accountId);
+    checkAccount(this.node.path, accountId);
     // Each statement names one resource type, with only the actions authorized on it (see the facts above
-    // ModelPackageGroupBase); a resource policy cannot grant ListModelPackages, which is authorized on "*" only.
+    // ModelPackageGroupBase).
     const versionActions = [...ON_VERSIONS.read];
     if (options.register) {
       versionActions.push('sagemaker:CreateModelPackage');
@@ -320,19 +343,77 @@ export class ModelPackageGroup extends ModelPackageGroupBase {
     if (options.deploy) {
       versionActions.push('sagemaker:UpdateModelPackage');
     }
+    this.allowAccounts([accountId], accountId, versionActions);
+  }
+
+  /**
+   * Lets serving accounts (staging, production) deploy this group's versions: look the latest approved one up by the
+   * group's ARN, create models from them, read their model artifacts and pull their images — everything the registry
+   * account must allow, for every account in the list. Each serving account then needs only the group's ARN
+   * (`ModelPackageGroup.fromModelPackageGroupArn`, `ModelVersion.latestApproved`, `ModelVersionModel`). An account
+   * equal to the group's own needs no policy and gets none.
+   *
+   * Written here: the group's resource policy (DescribeModelPackageGroup on the group; DescribeModelPackage,
+   * ListModelPackages and CreateModel on its versions), a bucket policy per artifact bucket (`s3:GetObject` on its
+   * objects), a statement in each bucket's KMS key policy (`kms:Decrypt` through S3 only) and a repository policy per
+   * repository (the pull actions).
+   */
+  public shareForServing(accountIds: string[], options: ServingAccessOptions = {}): void {
+    accountIds.forEach((a) => checkAccount(this.node.path, a));
+    const others = [...new Set(accountIds)]
+      .filter((a) => Token.isUnresolved(a) || Token.compareStrings(a, this.env.account) !== TokenComparison.SAME);
+    if (others.length === 0) {
+      return;
+    }
+    this.allowAccounts(others, others.join('And'), FOR_SERVING);
+    const principals = others.map((a) => new iam.AccountPrincipal(a));
+    for (const bucket of options.artifactBuckets ?? []) {
+      bucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'ModelArtifactsForServingAccounts',
+        principals,
+        actions: ['s3:GetObject'],
+        resources: [bucket.arnForObjects('*')],
+      }));
+      // SageMaker reads the artifacts through S3 as the serving account's model role: the key decrypts for S3 only.
+      bucket.encryptionKey?.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'ModelArtifactsForServingAccounts',
+        principals,
+        actions: ['kms:Decrypt', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(bucket).region}.${Stack.of(bucket).urlSuffix}` } },
+      }));
+    }
+    for (const repository of options.repositories ?? []) {
+      repository.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'ModelImagesForServingAccounts',
+        principals,
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+      }));
+    }
+  }
+
+  /** Statements of the group's resource policy for accounts: read the group, and these actions on the versions. */
+  private allowAccounts(accountIds: string[], sidSuffix: string, versionActions: string[]): void {
+    const principals = accountIds.map((a) => new iam.AccountPrincipal(a));
     this.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `ModelPackageGroup${accountId}`.replace(/[^A-Za-z0-9]/g, ''),
-      principals: [principal],
+      sid: `ModelPackageGroup${sidSuffix}`.replace(/[^A-Za-z0-9]/g, ''),
+      principals,
       actions: ON_GROUP_READ,
       // ARNs built from the name: the group's own attribute would make the resource depend on itself.
       resources: this.groupArns(),
     }));
     this.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `ModelPackageVersions${accountId}`.replace(/[^A-Za-z0-9]/g, ''),
-      principals: [principal],
+      sid: `ModelPackageVersions${sidSuffix}`.replace(/[^A-Za-z0-9]/g, ''),
+      principals,
       actions: versionActions,
       resources: this.modelPackageArns(),
     }));
+  }
+}
+
+function checkAccount(path: string, accountId: string): void {
+  if (!Token.isUnresolved(accountId) && !/^\d{12}$/.test(accountId)) {
+    throw new Error(`${path}: '${accountId}' is not an AWS account ID; expected 12 digits`);
   }
 }
 

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { ContainerImage, ImageUsage } from '../container-image';
 import { IModelPackageGroup } from '../model-package-group';
 import { RegulatedAccount } from '../regulated-account';
+import { recordGroupLookup } from './private/group-lookups';
 
 /** A model version, once bound: its ARN. */
 export interface ModelVersionConfig {
@@ -62,6 +63,9 @@ export abstract class ModelVersion {
    * @internal
    */
   public abstract _describeResources(): string[];
+
+  /** The account and region of the registry the version is in, when known at synth time. @internal */
+  public abstract _registry(): { account?: string; region?: string };
 }
 
 class ArnVersion extends ModelVersion {
@@ -75,6 +79,14 @@ class ArnVersion extends ModelVersion {
 
   public _describeResources(): string[] {
     return [this.arn];
+  }
+
+  public _registry(): { account?: string; region?: string } {
+    if (Token.isUnresolved(this.arn)) {
+      return {};
+    }
+    const [, , , region, account] = this.arn.split(':');
+    return { account, region };
   }
 }
 
@@ -91,7 +103,15 @@ class LatestApprovedVersion extends ModelVersion {
   public _describeResources(): string[] {
     const name = this.group.modelPackageGroupName;
     const forms = Token.isUnresolved(name) ? [name] : [...new Set([name, name.toLowerCase()])];
-    return forms.map((n) => Stack.of(this.group).formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${n}/*` }));
+    // In the group's account and region (another account's, for a group imported by ARN).
+    return forms.map((n) => Stack.of(this.group).formatArn({
+      service: 'sagemaker', resource: 'model-package', resourceName: `${n}/*`, account: this.group.env.account, region: this.group.env.region,
+    }));
+  }
+
+  public _registry(): { account?: string; region?: string } {
+    const { account, region } = this.group.env;
+    return { account: Token.isUnresolved(account) ? undefined : account, region: Token.isUnresolved(region) ? undefined : region };
   }
 
   public bind(scope: Construct): ModelVersionConfig {
@@ -99,11 +119,14 @@ class LatestApprovedVersion extends ModelVersion {
     if (known) {
       return { modelPackageArn: known };
     }
+    // A group in another account is named by its ARN (ListModelPackages takes a name or an ARN: ArnOrName), which the
+    // group's resource policy lets this account list (ModelPackageGroup.shareForServing).
+    const crossAccount = isOtherAccount(scope, this._registry().account);
     const call: cr.AwsSdkCall = {
       service: 'SageMaker',
       action: 'ListModelPackages',
       parameters: {
-        ModelPackageGroupName: this.group.modelPackageGroupName,
+        ModelPackageGroupName: crossAccount ? this.groupArn() : this.group.modelPackageGroupName,
         ModelApprovalStatus: 'Approved',
         ModelPackageType: 'Versioned',
         SortBy: 'CreationTime',
@@ -121,8 +144,27 @@ class LatestApprovedVersion extends ModelVersion {
     lookup.node.addDependency(this.group);
     const arn = lookup.getResponseField(NEWEST_ARN);
     this.lookups.set(scope, arn);
+    recordGroupLookup(Stack.of(scope), { path: lookup.node.path, groupName: this.group.modelPackageGroupName, account: this._registry().account });
     return { modelPackageArn: arn };
   }
+
+  /** The group's ARN as a string of the group's account and region (no reference across accounts). */
+  private groupArn(): string {
+    const name = this.group.modelPackageGroupName;
+    return Stack.of(this.group).formatArn({
+      service: 'sagemaker',
+      resource: 'model-package-group',
+      resourceName: Token.isUnresolved(name) ? name : name.toLowerCase(),
+      account: this.group.env.account,
+      region: this.group.env.region,
+    });
+  }
+}
+
+/** Whether an account known at synth time differs from the account of the scope's stack (also known). @internal */
+export function isOtherAccount(scope: Construct, account: string | undefined): boolean {
+  const here = Stack.of(scope).account;
+  return account !== undefined && !Token.isUnresolved(here) && here !== account;
 }
 
 /**
@@ -242,6 +284,10 @@ export class ModelVersionModel extends Resource implements sagemaker_alpha.IMode
 
     if (!props.role) {
       this.grantRuntime(role, props.vpc !== undefined);
+      const registry = props.modelVersion._registry();
+      if (isOtherAccount(this, registry.account)) {
+        this.grantRegistryReads(role, registry.account!, registry.region ?? Stack.of(this).region, props);
+      }
     }
     for (const bucket of props.artifactBuckets ?? []) {
       bucket.grantRead(role);
@@ -292,6 +338,37 @@ export class ModelVersionModel extends Resource implements sagemaker_alpha.IMode
   /** Adds a statement to the role's policy. */
   public addToRolePolicy(statement: iam.PolicyStatement): void {
     this.role?.addToPrincipalPolicy(statement);
+  }
+
+  /**
+   * A version in another account (the registry's): SageMaker reads its model artifacts and pulls its image as this
+   * role. The artifacts' bucket and key, and the image's repository, are the version's, found when the stack deploys:
+   * the role may read objects of that account's buckets, decrypt with that account's keys through S3, and pull from
+   * that account's repositories; the registry account's bucket, key and repository policies
+   * (`ModelPackageGroup.shareForServing`) say which. Given `artifactBuckets` or `images` take the place of the
+   * account-wide statement of their kind.
+   */
+  private grantRegistryReads(role: iam.IRole, account: string, region: string, props: ModelVersionModelProps): void {
+    const stack = Stack.of(this);
+    if (!props.artifactBuckets) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [`arn:${stack.partition}:s3:::*/*`],
+        conditions: { StringEquals: { 'aws:ResourceAccount': account } },
+      }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [stack.formatArn({ service: 'kms', account, region, resource: 'key', resourceName: '*' })],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.${stack.urlSuffix}` } },
+      }));
+    }
+    if (!props.images) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        resources: [stack.formatArn({ service: 'ecr', account, region, resource: 'repository', resourceName: '*' })],
+      }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    }
   }
 
   /**
