@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import * as path from 'path';
-import { DefinitionError, importDefinition, parseDefinitionText } from './importer';
+import { DefinitionError, importDefinition } from './importer';
+import { readPipelineSource } from './source';
 
-const USAGE = `usage: cdk-sagemaker-pipelines import <definition.json | -> [--out <stack.ts>] [--class <StackClassName>] [--pipeline-name <name>]
+const USAGE = `usage: cdk-sagemaker-pipelines import <file | -> [--out <stack.ts>] [--class <StackClassName>] [--pipeline-name <name>]
+                                      [--pipeline <logical ID or name>] [--new-role]
        cdk-sagemaker-pipelines --help
 
-Reads a SageMaker pipeline definition (what the SageMaker Python SDK's pipeline.definition() prints, or the output of
-aws sagemaker describe-pipeline; '-' reads it from standard input) and writes a TypeScript CDK stack that builds the
-same pipeline with this library. The summary (what became which construct, what went through an escape hatch) goes
-to stderr.`;
+Reads a SageMaker pipeline and writes a TypeScript CDK stack that builds the same pipeline with this library. The
+file ('-': standard input) is a pipeline definition (what the SageMaker Python SDK's pipeline.definition() prints),
+the output of aws sagemaker describe-pipeline, or a CloudFormation template in JSON or YAML (cdk.out/<Stack>.template.json;
+--pipeline picks one of several pipelines; its Ref and Fn::GetAtt values become parameters of the generated stack).
+
+The steps keep the definition's role ARN (an imported role, not modified); --new-role gives the pipeline a role of
+its own with least privilege derived from the steps. The summary (what became which construct, what went through an
+escape hatch) goes to stderr.`;
 
 /** Runs the command line; returns the exit code. */
 export function main(
@@ -30,7 +36,9 @@ export function main(
   const files: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
-    if (['--out', '--class', '--pipeline-name'].includes(arg)) {
+    if (arg === '--new-role') {
+      options[arg] = 'true';
+    } else if (['--out', '--class', '--pipeline-name', '--pipeline'].includes(arg)) {
       if (rest[i + 1] === undefined) {
         err(`${arg} needs a value\n${USAGE}\n`);
         return 2;
@@ -56,7 +64,15 @@ export function main(
   try {
     const source = fromStdin ? 'stdin' : files[0];
     const text = fs.readFileSync(fromStdin ? 0 : files[0], 'utf-8');
-    const result = importDefinition(parseDefinitionText(text, source), { className, fileName: source, pipelineName: options['--pipeline-name'] });
+    const read = readPipelineSource(text, source, options['--pipeline']);
+    const result = importDefinition(read.definition, {
+      className,
+      fileName: source,
+      pipelineName: options['--pipeline-name'] ?? read.pipelineName,
+      pipelineRoleArn: read.roleArn,
+      newRole: options['--new-role'] === 'true',
+      cfnValues: read.cfnValues,
+    });
     if (options['--out']) {
       fs.writeFileSync(options['--out'], result.source);
     } else {

@@ -61,9 +61,10 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 export function print(e: Expr, indent = ''): string {
   switch (e.k) {
     case 'lit':
-      return typeof e.v === 'string' ? quote(e.v) : String(e.v);
+      return typeof e.v === 'string' ? quoteWithValues(e.v) : String(e.v);
     case 'var':
-      return e.name;
+      // The pipeline is the generated stack's `this.pipeline`, not a local.
+      return e.name === 'pipeline' ? 'this.pipeline' : e.name;
     case 'this':
       return 'this';
     case 'cls':
@@ -115,6 +116,34 @@ function printArgs(args: Expr[], indent: string, head: string): string {
   return `\n${args.map((a) => `${inner}${print(a, inner)}`).join(',\n')},\n${indent}`;
 }
 
+/**
+ * The variables of the generated stack that stand for a source template's CloudFormation values, by marker name
+ * (`@@cfn:<name>@@` in a string prints as `${<variable>.valueAsString}`). Set by the importer before it prints.
+ */
+export const cfnValueVariables = new Map<string, string>();
+
+/** A string literal; a template literal when the string holds markers of CloudFormation values. */
+function quoteWithValues(s: string): string {
+  if (!/@@cfn:[A-Za-z0-9]+@@/.test(s)) {
+    return quote(s);
+  }
+  const parts = s.split(/@@cfn:([A-Za-z0-9]+)@@/);
+  if (parts.length === 3 && parts[0] === '' && parts[2] === '') {
+    return `${cfnValueVariables.get(parts[1]) ?? parts[1]}.valueAsString`;
+  }
+  return '`' + parts.map((p, i) => (i % 2 === 1
+    ? `\${${cfnValueVariables.get(p) ?? p}.valueAsString}`
+    : p.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${').replace(/\n/g, '\\n'))).join('') + '`';
+}
+
+/** A string with its markers of CloudFormation values replaced by the generated stack's parameters (their tokens). */
+export function withValues(s: string, vars: Map<string, any>): string {
+  return s.replace(/@@cfn:([A-Za-z0-9]+)@@/g, (m, name: string) => {
+    const variable = cfnValueVariables.get(name);
+    return variable !== undefined && vars.has(variable) ? vars.get(variable).valueAsString : m;
+  });
+}
+
 /** A single-quoted TypeScript string literal. */
 export function quote(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}'`;
@@ -154,7 +183,7 @@ export function evaluate(e: Expr, self: any, modules: Record<ModuleName, any>, v
   const ev = (x: Expr) => evaluate(x, self, modules, vars);
   switch (e.k) {
     case 'lit':
-      return e.v;
+      return typeof e.v === 'string' ? withValues(e.v, vars) : e.v;
     case 'arr':
       return e.items.map(ev);
     case 'obj':

@@ -3,7 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
-  Expr, ModuleName, MODULE_IMPORTS, Statement, THIS, arr, call, cls, evaluate, get, json, lit, modulesOf, newOf, obj, print, v,
+  Expr, ModuleName, MODULE_IMPORTS, Statement, THIS, arr, call, cls, evaluate, get, json, lit, modulesOf, newOf, obj, print,
+  v, cfnValueVariables, withValues,
 } from './code';
 import { DRIFT_CHECK_SLOTS, MODEL_METRICS_SLOTS } from '../shared/model-metrics';
 import { resolvePropertyPath } from '../shared/property-path';
@@ -28,6 +29,20 @@ export interface ImportOptions {
   readonly fileName?: string;
   /** The pipeline's name (a definition does not hold it). */
   readonly pipelineName?: string;
+  /**
+   * The pipeline's own role ARN, when the source names it (a DescribePipeline response, a CloudFormation template).
+   */
+  readonly pipelineRoleArn?: string;
+  /**
+   * Give the generated pipeline a new role (least privilege derived from the steps) instead of keeping the role
+   * ARNs of the definition.
+   */
+  readonly newRole?: boolean;
+  /**
+   * CloudFormation values of a source template, by the name of their marker (`@@cfn:<name>@@`) in the definition's
+   * strings (as JSON, for the parameter's description): each becomes a `CfnParameter` of the generated stack.
+   */
+  readonly cfnValues?: Record<string, string>;
 }
 
 /** A malformed definition: the path in the JSON and what was expected. */
@@ -222,7 +237,7 @@ interface StepInfo {
 export function importDefinition(definition: any, options: ImportOptions = {}): ImportResult {
   const file = options.fileName ?? 'definition';
   checkStructure(definition, file);
-  const importer = new Importer(definition, options.className ?? 'ImportedPipelineStack', options.pipelineName);
+  const importer = new Importer(definition, options.className ?? 'ImportedPipelineStack', options.pipelineName, options);
   return importer.run();
 }
 
@@ -236,9 +251,29 @@ class Importer {
   private readonly escapeHatches: Record<string, string[]> = {};
   private readonly declared = new Set<string>();
 
-  constructor(private readonly def: any, private readonly className: string, private readonly pipelineName?: string) {}
+  /** The role ARN the steps keep (the most used one; the pipeline's own when the source names it), unless newRole. */
+  private readonly keptRole?: string;
+
+  constructor(
+    private readonly def: any,
+    private readonly className: string,
+    private readonly pipelineName?: string,
+    private readonly options: ImportOptions = {},
+  ) {
+    this.keptRole = options.newRole ? undefined : options.pipelineRoleArn ?? mostUsedRole(def);
+  }
 
   public run(): ImportResult {
+    cfnValueVariables.clear();
+    for (const [name, value] of Object.entries(this.options.cfnValues ?? {})) {
+      const varName = this.varName(`${name}Value`);
+      cfnValueVariables.set(name, varName);
+      this.statements.push({
+        name: varName,
+        expr: newOf(cls('cdk', 'CfnParameter'), THIS, lit(name), obj([['type', lit('String')], ['description', lit(`${value} in the source template`)]])),
+        comments: [`${value} of the source template: give it when you deploy (or replace it with the resource of your app it names).`],
+      });
+    }
     for (const p of this.def.Parameters ?? []) {
       this.declareParameter(p);
     }
@@ -246,13 +281,29 @@ class Importer {
     for (const info of this.steps.values()) {
       this.declareStep(info);
     }
+    if (this.keptRole !== undefined) {
+      this.statements.push({
+        name: 'role',
+        expr: call(cls('iam', 'Role'), 'fromRoleArn', THIS, lit('Role'), lit(this.keptRole), obj([['mutable', lit(false)]])),
+        comments: ['The role the definition\'s steps run as, kept as it is (imported, not modified): it must already allow what the steps do.'],
+      });
+      this.usedNames.add('role');
+    }
     const pipelineProps = obj([
       ['pipelineName', lit(this.pipelineName ?? this.pipelineNameGuess())],
+      ['role', this.keptRole !== undefined ? v('role') : undefined],
       ['parameters', this.paramVars.size > 0 ? arr([...this.paramVars.values()].map((p) => v(p.varName))) : undefined],
       ['experimentConfig', this.experimentConfig()],
       ['steps', arr(this.def.Steps.map((s: any) => v(this.steps.get(s.Name)!.varName)))],
     ]);
     this.statements.push({ name: 'pipeline', expr: newOf(cls('lib', 'MlPipeline'), THIS, lit('Pipeline'), pipelineProps) });
+    if (this.keptRole !== undefined) {
+      this.statements.push({
+        expr: call(call(cls('cdk', 'Annotations'), 'of', v('pipeline')), 'acknowledgeWarning', lit('cdk-sagemaker-pipelines:role-permissions'),
+          lit('The role is the imported definition\'s, which runs these steps today; pipeline.requiredPolicyStatements() lists what they need.')),
+        comments: ['The kept role is not changed by this stack (the library would otherwise warn that it must allow what the steps need).'],
+      });
+    }
     this.addOverridesFromDiff();
     return { source: this.printSource(), summary: this.summary, escapeHatches: this.escapeHatches };
   }
@@ -1046,8 +1097,11 @@ class Importer {
   }
 
   private addOverridesFromDiff(): void {
-    const { stack, pipeline } = this.build();
+    const { stack, pipeline, vars } = this.build();
     const rendered = stack.resolve(pipeline.renderDefinition());
+    // The input's markers of a source template's values, as the generated stack renders them (its parameters).
+    const asRendered = (x: any): any => (typeof x === 'string' ? (x.includes('@@cfn:') ? stack.resolve(withValues(x, vars)) : x)
+      : Array.isArray(x) ? x.map(asRendered) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, asRendered(y)])) : x);
     const byName = new Map<string, any>();
     const index = (steps: any[]) => steps.forEach((s) => {
       byName.set(s.Name, s);
@@ -1059,10 +1113,10 @@ class Importer {
     index(rendered.Steps);
     const overrides: Statement[] = [];
     for (const info of this.steps.values()) {
-      const input = info.step;
+      const input = asRendered(info.step);
       const got = byName.get(input.Name);
       const diffs: Array<{ path: string[]; value: any; remove: boolean }> = [];
-      diff(input, got, [], diffs, input.Type === 'Condition');
+      diff(input, got, [], diffs, input.Type === 'Condition', this.keptRole === undefined);
       if (diffs.length === 0) {
         continue;
       }
@@ -1079,7 +1133,7 @@ class Importer {
       this.summary.push(`${info.path} ${input.Name}: ${diffs.length} field(s) written with addOverride/addDeletionOverride: ${list.filter((x) => x !== 'CustomStepConstruct').join(', ')}`);
     }
     this.statements.push(...overrides);
-    for (const note of normalizations(this.def, rendered)) {
+    for (const note of normalizations(this.def, rendered, this.keptRole === undefined)) {
       this.summary.push(note);
     }
   }
@@ -1117,8 +1171,12 @@ class Importer {
     lines.push('import { Construct } from \'constructs\';');
     lines.push('');
     lines.push('/**');
-    lines.push(' * Generated by `cdk-sagemaker-pipelines import`. Steps run as the pipeline\'s own role (least privilege derived from');
-    lines.push(' * the steps), not the role ARN of the imported definition.');
+    if (this.keptRole === undefined) {
+      lines.push(' * Generated by `cdk-sagemaker-pipelines import --new-role`. Steps run as the pipeline\'s own role (least privilege');
+      lines.push(' * derived from the steps), not the role ARN of the imported definition.');
+    } else {
+      lines.push(' * Generated by `cdk-sagemaker-pipelines import`. Steps run as the role of the imported definition, kept as it is.');
+    }
     lines.push(' */');
     lines.push(`export class ${this.className} extends Stack {`);
     lines.push('  /** The imported pipeline. */');
@@ -1170,6 +1228,25 @@ function duration(seconds: any): Expr {
   return call(cls('cdk', 'Duration'), 'seconds', typeof seconds === 'number' ? lit(seconds) : json(seconds));
 }
 
+/** The role ARN most of the definition's steps run as (RoleArn, ExecutionRoleArn of their arguments), if any. */
+function mostUsedRole(def: any): string | undefined {
+  const counts = new Map<string, number>();
+  const scan = (x: any) => {
+    if (Array.isArray(x)) {
+      x.forEach(scan);
+    } else if (x && typeof x === 'object' && x.Type !== 'EMR' && x.Type !== 'AutoML') { // those import their roles themselves
+      for (const [k, val] of Object.entries(x)) {
+        if (NORMALIZED_KEYS.has(k) && typeof val === 'string' && /^(arn:aws[a-z-]*:iam::\d{12}:role\/|@@cfn:[A-Za-z0-9]+@@$)/.test(val)) {
+          counts.set(val, (counts.get(val) ?? 0) + 1);
+        }
+        scan(val);
+      }
+    }
+  };
+  scan(def.Steps);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
 /** Keys whose values the generated stack renders differently on purpose (the normalizations). */
 const NORMALIZED_KEYS = new Set(['RoleArn', 'ExecutionRoleArn']);
 
@@ -1193,8 +1270,10 @@ function sameJson(a: any, b: any): boolean {
  * The differences between the input step and the rendered one, as override paths (from the step's top level):
  * objects and lists of the same length are compared member by member, so an override is as small as it can be.
  */
-function diff(input: any, got: any, path: string[], out: Array<{ path: string[]; value: any; remove: boolean }>, isCondition: boolean): void {
-  if (path.length >= 2 && path[0] === 'Arguments' && NORMALIZED_KEYS.has(path[path.length - 1])) {
+function diff(
+  input: any, got: any, path: string[], out: Array<{ path: string[]; value: any; remove: boolean }>, isCondition: boolean, normalizeRoles: boolean,
+): void {
+  if (normalizeRoles && path.length >= 2 && path[0] === 'Arguments' && NORMALIZED_KEYS.has(path[path.length - 1])) {
     return;
   }
   if (isCondition && path.length === 2 && path[0] === 'Arguments' && (path[1] === 'IfSteps' || path[1] === 'ElseSteps')) {
@@ -1216,19 +1295,19 @@ function diff(input: any, got: any, path: string[], out: Array<{ path: string[];
       return;
     }
     for (const key of keys) {
-      diff(input[key], got[key], [...path, key], out, isCondition);
+      diff(input[key], got[key], [...path, key], out, isCondition, normalizeRoles);
     }
     return;
   }
   if (Array.isArray(input) && Array.isArray(got) && input.length === got.length && path.length > 0) {
-    input.forEach((x, i) => diff(x, got[i], [...path, String(i)], out, isCondition));
+    input.forEach((x, i) => diff(x, got[i], [...path, String(i)], out, isCondition, normalizeRoles));
     return;
   }
   out.push({ path, value: input, remove: false });
 }
 
 /** The documented normalizations that apply to this definition. */
-function normalizations(input: any, rendered: any): string[] {
+function normalizations(input: any, rendered: any, normalizeRoles: boolean): string[] {
   const notes: string[] = [];
   const roles = new Set<string>();
   const scan = (x: any) => {
@@ -1244,7 +1323,7 @@ function normalizations(input: any, rendered: any): string[] {
     }
   };
   scan(input.Steps);
-  if (roles.size > 0) {
+  if (normalizeRoles && roles.size > 0) {
     notes.push(`normalized: RoleArn/ExecutionRoleArn (${[...roles].join(', ')}) become the pipeline's own role`);
   }
   if (input.PipelineExperimentConfig === undefined && rendered.PipelineExperimentConfig === null) {
