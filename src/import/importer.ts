@@ -50,7 +50,8 @@ export class DefinitionError extends Error {}
 
 const STEP_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
 const TYPED_STEPS = [
-  'Processing', 'Training', 'Tuning', 'Model', 'RegisterModel', 'Transform', 'Condition', 'Fail', 'Lambda', 'Callback', 'QualityCheck', 'EMR', 'AutoML',
+  'Processing', 'Training', 'Tuning', 'Model', 'RegisterModel', 'Transform', 'Condition', 'Fail', 'Lambda', 'Callback', 'QualityCheck', 'ClarifyCheck',
+  'EMR', 'AutoML',
 ];
 /** Step types the library has a construct for, which the importer writes as custom steps for now. */
 const TYPES_NOT_IMPORTED: Record<string, string> = {
@@ -698,7 +699,7 @@ class Importer {
         const config = a.HyperParameterTuningJobConfig ?? {};
         const job = a.TrainingJobDefinition ?? {};
         const ranges = config.ParameterRanges ?? {};
-        const numericRanges = (list: any[] | undefined) => (list && list.length > 0 ? arr(list.map((r: any) => obj([
+        const numericRanges = (list: any[] | undefined) => (list ? arr(list.map((r: any) => obj([
           ['name', lit(r.Name)],
           ['min', typeof r.MinValue === 'string' && r.MinValue.trim() !== '' && !isNaN(Number(r.MinValue)) ? lit(Number(r.MinValue)) : this.num(r.MinValue)],
           ['max', typeof r.MaxValue === 'string' && r.MaxValue.trim() !== '' && !isNaN(Number(r.MaxValue)) ? lit(Number(r.MaxValue)) : this.num(r.MaxValue)],
@@ -716,7 +717,7 @@ class Importer {
             ['earlyStopping', config.TrainingJobEarlyStoppingType !== undefined ? lit(config.TrainingJobEarlyStoppingType === 'Auto') : undefined],
             ['integerRanges', numericRanges(ranges.IntegerParameterRanges)],
             ['continuousRanges', numericRanges(ranges.ContinuousParameterRanges)],
-            ['categoricalRanges', ranges.CategoricalParameterRanges?.length ? arr(ranges.CategoricalParameterRanges.map((r: any) => obj([
+            ['categoricalRanges', ranges.CategoricalParameterRanges ? arr(ranges.CategoricalParameterRanges.map((r: any) => obj([
               ['name', lit(r.Name)],
               ['values', this.value(r.Values, 'string')],
             ]))) : undefined],
@@ -726,6 +727,8 @@ class Importer {
       }
       case 'QualityCheck':
         return this.qualityCheck(s, a, comments);
+      case 'ClarifyCheck':
+        return this.clarifyCheck(s, a, comments);
       case 'EMR': {
         const jar = a.StepConfig?.HadoopJarStep;
         if (a.ClusterConfig !== undefined || !jar) {
@@ -901,6 +904,67 @@ class Importer {
   }
 
   /** A QualityCheck step's props, read back from its processing request and its step-level fields. */
+  /**
+   * A ClarifyCheck step as the SDK writes it: the analysis configuration is a file the definition names (its
+   * analysis_config input), which the step reads as it is (`analysisConfigS3Uri`).
+   */
+  private clarifyCheck(s: any, a: any, comments: string[]): TypedStep | undefined {
+    const input = (name: string) => (a.ProcessingInputs ?? []).find((i: any) => i.InputName === name)?.S3Input;
+    const output = (a.ProcessingOutputConfig?.Outputs ?? []).find((o: any) => o.OutputName === 'analysis_result')?.S3Output;
+    const config = input('analysis_config');
+    const dataset = input('dataset');
+    if (!config || !dataset || !output || !['DATA_BIAS', 'MODEL_BIAS', 'MODEL_EXPLAINABILITY'].includes(s.CheckType)) {
+      return undefined;
+    }
+    comments.push('The analysis configuration is the file the definition names (analysis_config.json): the step reads it as it is.');
+    const group = s.ModelPackageGroupName;
+    return {
+      cls: 'ClarifyCheckStepConstruct',
+      comments,
+      props: [
+        ['checkType', this.enumMember('ClarifyCheckType', s.CheckType)],
+        ['data', obj([
+          ['s3Uri', this.value(dataset.S3Uri)],
+          // Clarify uploads image analyses as they are written: the only dataset type the definition shows.
+          ['datasetType', output.S3UploadMode === 'Continuous' ? this.enumMember('ClarifyDatasetType', 'application/x-image') : undefined],
+          ['outputS3Uri', this.value(output.S3Uri)],
+          ['compressionType', dataset.S3CompressionType && dataset.S3CompressionType !== 'None'
+            ? this.enumMember('CompressionType', dataset.S3CompressionType) : undefined],
+        ])],
+        ['analysisConfigS3Uri', this.value(config.S3Uri)],
+        ['model', s.ModelName !== undefined ? obj([['modelName', this.value(s.ModelName)]]) : undefined],
+        ['skipCheck', this.checkSwitch(s.SkipCheck)],
+        ['registerNewBaseline', this.checkSwitch(s.RegisterNewBaseline)],
+        ['failOnViolation', this.checkSwitch(s.FailOnViolation)],
+        ['modelPackageGroup', typeof group === 'string'
+          ? call(cls('lib', 'ModelPackageGroup'), 'fromModelPackageGroupName', THIS, lit(`${s.Name}Group`), lit(group)) : undefined],
+        ['suppliedBaselineConstraints', this.str(s.SuppliedBaselineConstraints)],
+        ...this.jobResources(a.ProcessingResources?.ClusterConfig ?? {}, a.StoppingCondition),
+      ],
+    };
+  }
+
+  /** An instance type: the library's constant when it has one (`InstanceType.ML_C5_XLARGE`), else `InstanceType.of`. */
+  private instanceType(x: any): Expr {
+    const constant = typeof x === 'string' ? x.replace(/^ml\./, 'ML_').replace(/[.-]/g, '_').toUpperCase() : undefined;
+    const InstanceType = (lib() as any).InstanceType;
+    return constant !== undefined && InstanceType[constant]?.toString() === x
+      ? get(cls('lib', 'InstanceType'), constant)
+      : call(cls('lib', 'InstanceType'), 'of', this.value(x, 'string'));
+  }
+
+  /** A check step's switch: a Boolean, or a Boolean parameter. */
+  private checkSwitch(x: any): Expr | undefined {
+    if (x === undefined || x === null) {
+      return undefined;
+    }
+    if (typeof x === 'boolean') {
+      return call(cls('lib', 'PipelineValue'), 'fromBoolean', lit(x));
+    }
+    const m = typeof x.Get === 'string' ? /^Parameters\.(.+)$/.exec(x.Get) : null;
+    return m && this.paramVars.has(m[1]) ? v(this.paramVars.get(m[1])!.varName) : undefined;
+  }
+
   private qualityCheck(s: any, a: any, comments: string[]): TypedStep | undefined {
     const env = a.Environment ?? {};
     const inputOf = (name: string) => (a.ProcessingInputs ?? []).find((i: any) => i.InputName === name)?.S3Input?.S3Uri;
@@ -921,16 +985,7 @@ class Importer {
       return undefined;
     }
     const cluster = a.ProcessingResources?.ClusterConfig ?? {};
-    const switchOf = (x: any) => {
-      if (x === undefined || x === null) {
-        return undefined;
-      }
-      if (typeof x === 'boolean') {
-        return call(cls('lib', 'PipelineValue'), 'fromBoolean', lit(x));
-      }
-      const m = typeof x.Get === 'string' ? /^Parameters\.(.+)$/.exec(x.Get) : null;
-      return m && this.paramVars.has(m[1]) ? v(this.paramVars.get(m[1])!.varName) : undefined;
-    };
+    const switchOf = (x: any) => this.checkSwitch(x);
     const group = s.ModelPackageGroupName;
     return {
       cls: 'QualityCheckStepConstruct',
@@ -979,7 +1034,7 @@ class Importer {
   private jobResources(resources: any, stopping: any): Array<[string, Expr | undefined]> {
     const r = resources ?? {};
     return [
-      ['instanceType', r.InstanceType === undefined ? undefined : call(cls('lib', 'InstanceType'), 'of', this.value(r.InstanceType, 'string'))],
+      ['instanceType', r.InstanceType === undefined ? undefined : this.instanceType(r.InstanceType)],
       ['instanceCount', this.num(r.InstanceCount)],
       ['volumeSize', r.VolumeSizeInGB === undefined ? undefined : call(cls('cdk', 'Size'), 'gibibytes', this.num(r.VolumeSizeInGB)!)],
       ['maxRuntime', stopping?.MaxRuntimeInSeconds !== undefined ? duration(stopping.MaxRuntimeInSeconds) : undefined],

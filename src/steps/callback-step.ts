@@ -64,6 +64,6 @@ export class CallbackStepConstruct extends PipelineStep {
   }
 
   protected renderExtraFields(): Record<string, any> {
-    return { SqsQueueUrl: this.props.queue.queueUrl, OutputParameters: renderOutputParameters(this.props.outputs ?? []) };
+    return { SqsQueueUrl: this.props.queue.queueUrl, OutputParameters: renderOutputParameters(this.props.outputs) };
   }
 }

@@ -65,8 +65,11 @@ export interface ClarifySegmentConfig {
 export interface ClarifyDataConfig {
   /** The dataset's S3 URI (a step's output, a parameter). */
   readonly s3Uri: string;
-  /** The dataset's type. */
-  readonly datasetType: ClarifyDatasetType;
+  /**
+   * The dataset's type.
+   * @default - none: required unless the step reads your own `analysisConfigS3Uri`
+   */
+  readonly datasetType?: ClarifyDatasetType;
   /**
    * The target column (name, or index as a string): required for bias checks.
    * @default - none
@@ -434,6 +437,14 @@ export interface ClarifyCheckStepConstructProps extends CheckStepOptions, Proces
    */
   readonly suppliedBaselineConstraints?: string;
   /**
+   * An analysis configuration you wrote (the S3 URI of its `analysis_config.json`): the job reads it instead of one the
+   * step writes, and `bias`, `shap`, `pdp`, the model's endpoint settings and the data's columns are in that file, not
+   * props (the model's name still goes at step level). The pipeline's role may read it. The step then has no
+   * monitoring configuration of its own (`monitoringAnalysisConfigS3Uri`).
+   * @default - the step writes the analysis configuration from its props
+   */
+  readonly analysisConfigS3Uri?: string;
+  /**
    * A KMS key the uploaded analysis configurations are encrypted with (SSE-KMS), as the SDK's `kms_key`; the
    * pipeline's role may decrypt with it.
    * @default - the destination bucket's default encryption
@@ -490,48 +501,13 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
     super(scope, id, StepType.CLARIFY_CHECK, props);
     this.props = jobStepProps(this, props, 'processing');
     this.checkType = props.checkType;
-    const where = this.node.path;
-    const isBias = props.checkType !== ClarifyCheckType.MODEL_EXPLAINABILITY;
-    const needsModel = props.checkType !== ClarifyCheckType.DATA_BIAS;
-    if (isBias && !props.bias) {
-      throw new Error(`${where}: a ${props.checkType} check needs bias (the label values and the facet of the sensitive group)`);
-    }
-    if (isBias && props.data.label === undefined) {
-      throw new Error(`${where}: a ${props.checkType} check needs data.label, the target column`);
-    }
-    if (!isBias && props.bias) {
-      throw new Error(`${where}: bias applies to DATA_BIAS and MODEL_BIAS checks; this is a MODEL_EXPLAINABILITY check`);
-    }
-    if (needsModel && !props.model) {
-      throw new Error(`${where}: a ${props.checkType} check needs model (the model Clarify serves on a shadow endpoint to get predictions)`);
-    }
-    if (!needsModel && props.model) {
-      throw new Error(`${where}: model applies to MODEL_BIAS and MODEL_EXPLAINABILITY checks; a DATA_BIAS check analyses the data alone`);
-    }
-    if (props.checkType === ClarifyCheckType.MODEL_EXPLAINABILITY && !props.shap && !props.pdp) {
-      throw new Error(`${where}: a MODEL_EXPLAINABILITY check needs shap (SHAP attributions), pdp (partial dependence plots) or both`);
-    }
-    for (const [what, value] of [['shap', props.shap], ['pdp', props.pdp]] as const) {
-      if (props.checkType !== ClarifyCheckType.MODEL_EXPLAINABILITY && value) {
-        throw new Error(`${where}: ${what} applies to a MODEL_EXPLAINABILITY check; this is a ${props.checkType} check`);
-      }
-    }
-    if (props.bias) {
-      checkBias(where, props.bias);
-    }
-    checkData(where, props.data);
-    if (props.model) {
-      checkModel(where, props.model, props.data.datasetType);
-    }
-    if (props.shap) {
-      this.checkShap(props.shap);
-    }
-    if (props.pdp) {
-      checkPdp(where, props.pdp, props.shap !== undefined);
-    }
     checkCheckSwitches(this, props);
     checkProcessingJob(this, props);
-    this.analysisConfig(); // throws now on what cannot be rendered
+    if (props.analysisConfigS3Uri !== undefined) {
+      checkOwnConfig(this, props);
+    } else {
+      this.checkOwnProps(props);
+    }
   }
 
   /** The S3 URI of the constraints the step calculated, once it has run. */
@@ -550,6 +526,10 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
    * the step is part of a pipeline (it is uploaded when the stack deploys).
    */
   public get monitoringAnalysisConfigS3Uri(): string {
+    if (this.props.analysisConfigS3Uri !== undefined) {
+      throw new Error(`${this.node.path}: the step reads your analysis configuration (analysisConfigS3Uri), so it writes no monitoring configuration; `
+        + 'give the register step your own monitoring config file');
+    }
     if (!this.monitoringConfigUri) {
       throw new Error(`${this.node.path}: the monitoring analysis configuration is uploaded to the pipeline's artifact bucket; add the step to a pipeline first`);
     }
@@ -567,8 +547,11 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
     return this.configUri;
   }
 
-  /** The analysis configuration the Clarify job reads (`analysis_config.json`), as JSON. */
+  /** The analysis configuration the step writes (`analysis_config.json`), as JSON. */
   public analysisConfigJson(): string {
+    if (this.props.analysisConfigS3Uri !== undefined) {
+      throw new Error(`${this.node.path}: the step reads your analysis configuration (analysisConfigS3Uri '${this.props.analysisConfigS3Uri}'); it writes none`);
+    }
     return JSON.stringify(this.analysisConfig());
   }
 
@@ -615,7 +598,12 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
     grantJobKey(pipeline, props.volumeEncryptionKey);
     grantJobKey(pipeline, props.outputEncryptionKey);
     this.vpcConfig = renderVpcConfig(this, props.network, pipeline);
-    this.uploadConfigs(pipeline);
+    if (props.analysisConfigS3Uri !== undefined) {
+      grantS3Location(this, pipeline, props.analysisConfigS3Uri, false, 'analysisConfigS3Uri');
+      this.configUri = props.analysisConfigS3Uri;
+    } else {
+      this.uploadConfigs(pipeline);
+    }
   }
 
   protected renderArguments(): any {
@@ -697,6 +685,53 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
         + `location of ${other}; each writes analysis_config.json there and one would run with the other's analysis: give each check its own prefix`);
     }
     claims.set(objectKey, this.node.path);
+  }
+
+  /** The props the step writes its analysis configuration from. */
+  private checkOwnProps(props: ClarifyCheckStepConstructProps): void {
+    const where = this.node.path;
+    const isBias = props.checkType !== ClarifyCheckType.MODEL_EXPLAINABILITY;
+    const needsModel = props.checkType !== ClarifyCheckType.DATA_BIAS;
+    if (props.data.datasetType === undefined) {
+      throw new Error(`${where}: data.datasetType is missing; the analysis configuration the step writes names the dataset's type (or give your own analysisConfigS3Uri)`);
+    }
+    if (isBias && !props.bias) {
+      throw new Error(`${where}: a ${props.checkType} check needs bias (the label values and the facet of the sensitive group)`);
+    }
+    if (isBias && props.data.label === undefined) {
+      throw new Error(`${where}: a ${props.checkType} check needs data.label, the target column`);
+    }
+    if (!isBias && props.bias) {
+      throw new Error(`${where}: bias applies to DATA_BIAS and MODEL_BIAS checks; this is a MODEL_EXPLAINABILITY check`);
+    }
+    if (needsModel && !props.model) {
+      throw new Error(`${where}: a ${props.checkType} check needs model (the model Clarify serves on a shadow endpoint to get predictions)`);
+    }
+    if (!needsModel && props.model) {
+      throw new Error(`${where}: model applies to MODEL_BIAS and MODEL_EXPLAINABILITY checks; a DATA_BIAS check analyses the data alone`);
+    }
+    if (props.checkType === ClarifyCheckType.MODEL_EXPLAINABILITY && !props.shap && !props.pdp) {
+      throw new Error(`${where}: a MODEL_EXPLAINABILITY check needs shap (SHAP attributions), pdp (partial dependence plots) or both`);
+    }
+    for (const [what, value] of [['shap', props.shap], ['pdp', props.pdp]] as const) {
+      if (props.checkType !== ClarifyCheckType.MODEL_EXPLAINABILITY && value) {
+        throw new Error(`${where}: ${what} applies to a MODEL_EXPLAINABILITY check; this is a ${props.checkType} check`);
+      }
+    }
+    if (props.bias) {
+      checkBias(where, props.bias);
+    }
+    checkData(where, props.data);
+    if (props.model) {
+      checkModel(where, props.model, props.data.datasetType);
+    }
+    if (props.shap) {
+      this.checkShap(props.shap);
+    }
+    if (props.pdp) {
+      checkPdp(where, props.pdp, props.shap !== undefined);
+    }
+    this.analysisConfig(); // throws now on what cannot be rendered
   }
 
   private checkShap(shap: ShapConfig): void {
@@ -924,6 +959,36 @@ function checkBias(where: string, bias: BiasConfig): void {
   }
   if (bias.labelValuesOrThreshold.length === 0) {
     throw new Error(`${where}: bias labelValuesOrThreshold is empty; expected the label value(s) of the favorable outcome, or a threshold`);
+  }
+}
+
+/** With the user's own analysis configuration, what would go in it is not a prop; the step still needs its dataset. */
+function checkOwnConfig(step: ClarifyCheckStepConstruct, props: ClarifyCheckStepConstructProps): void {
+  const where = step.node.path;
+  const { s3Uri: _s3Uri, outputS3Uri: _out, compressionType: _c, datasetType: _t, ...inConfig } = props.data;
+  const model = props.model ? (({ modelName: _m, ...rest }) => rest)(props.model) : {};
+  const given = [
+    ...Object.entries(inConfig).filter(([, x]) => x !== undefined).map(([k]) => `data.${k}`),
+    ...Object.entries(model).filter(([, x]) => x !== undefined).map(([k]) => `model.${k}`),
+    ...(['bias', 'shap', 'pdp', 'biasMethods'] as const).filter((k) => props[k] !== undefined),
+  ];
+  if (given.length > 0) {
+    throw new Error(`${where}: ${given.join(', ')} ${given.length === 1 ? 'goes' : 'go'} in the analysis configuration, and the step reads yours `
+      + '(analysisConfigS3Uri): put them in that file, or leave analysisConfigS3Uri out for the step to write one');
+  }
+  if (PipelineValue.isPipelineToken(props.analysisConfigS3Uri!)) {
+    return; // a parameter or a step's output: read at run time
+  }
+  if (!/^s3:\/\/[^/]+\/.+\.json$/.test(props.analysisConfigS3Uri!) && !Token.isUnresolved(props.analysisConfigS3Uri)) {
+    throw new Error(`${where}: analysisConfigS3Uri '${props.analysisConfigS3Uri}' is not the S3 URI of a JSON file; expected s3://<bucket>/<key>.json, `
+      + 'e.g. s3://my-bucket/clarify/analysis_config.json');
+  }
+  const needsModel = props.checkType !== ClarifyCheckType.DATA_BIAS;
+  if (needsModel && props.model === undefined) {
+    throw new Error(`${where}: a ${props.checkType} check needs model.modelName (the step names the model Clarify serves)`);
+  }
+  if (!needsModel && props.model !== undefined) {
+    throw new Error(`${where}: model applies to MODEL_BIAS and MODEL_EXPLAINABILITY checks; a DATA_BIAS check analyses the data alone`);
   }
 }
 

@@ -70,7 +70,7 @@ export class LambdaStepConstruct extends PipelineStep {
   }
 
   protected renderExtraFields(): Record<string, any> {
-    return { FunctionArn: this.props.lambdaFunction.functionArn, OutputParameters: renderOutputParameters(this.props.outputs ?? []) };
+    return { FunctionArn: this.props.lambdaFunction.functionArn, OutputParameters: renderOutputParameters(this.props.outputs) };
   }
 }
 

@@ -57,6 +57,7 @@ export function outputValue(step: PipelineStep, outputs: OutputParameter[], name
 }
 
 /** The OutputParameters field of a step. @internal */
-export function renderOutputParameters(outputs: OutputParameter[]): any {
-  return outputs.length > 0 ? outputs.map((o) => ({ OutputName: o.name, OutputType: o.type ?? OutputParameterType.STRING })) : undefined;
+export function renderOutputParameters(outputs: OutputParameter[] | undefined): any {
+  // Given empty renders empty (the SDK writes OutputParameters: [] for a step without outputs); not given is left out.
+  return outputs?.map((o) => ({ OutputName: o.name, OutputType: o.type ?? OutputParameterType.STRING }));
 }

@@ -464,7 +464,8 @@ export function renderProcessingNetwork(network: NetworkConfig | undefined, vpcC
 
 /** Environment variables: values are strings in the API, so other kinds are stringified. @internal */
 export function renderEnvironment(env: { [name: string]: string } | undefined): any {
-  if (!env || Object.keys(env).length === 0) {
+  // Given empty renders empty (the SDK writes an empty Environment); not given is left out.
+  if (!env) {
     return undefined;
   }
   const out: Record<string, any> = {};

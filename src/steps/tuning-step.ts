@@ -95,8 +95,9 @@ export interface TuningStepConstructProps extends JobStepOptions, TrainingJobPro
    */
   readonly maxParallelTrainingJobs?: number;
   /**
-   * Stop training jobs early when they are unlikely to beat the best so far.
-   * @default false
+   * Stop training jobs early when they are unlikely to beat the best so far (`TrainingJobEarlyStoppingType` Auto, or
+   * Off when false).
+   * @default - not written: SageMaker's default, Off
    */
   readonly earlyStopping?: boolean;
 }
@@ -212,7 +213,8 @@ export class TuningStepConstruct extends PipelineStep {
   protected renderArguments(): any {
     const props = this.props;
     const job = renderTrainingJob(this, props, this.bound!);
-    const numeric = (ranges: NumericRange[] | undefined) => (ranges && ranges.length > 0
+    // A list given empty renders empty (as the SDK writes the kinds of range it has none of); one not given is left out.
+    const numeric = (ranges: NumericRange[] | undefined) => (ranges
       ? ranges.map((r) => ({
         Name: r.name,
         MinValue: asStringArgument(r.min),
@@ -228,13 +230,14 @@ export class TuningStepConstruct extends PipelineStep {
         ParameterRanges: {
           IntegerParameterRanges: numeric(props.integerRanges),
           ContinuousParameterRanges: numeric(props.continuousRanges),
-          CategoricalParameterRanges: props.categoricalRanges?.length
+          CategoricalParameterRanges: props.categoricalRanges
             // Script mode: the values are JSON-encoded like the static hyperparameters (the SDK's tuner does the same for
             // framework estimators), so the toolkit decodes every hyperparameter alike.
             ? props.categoricalRanges.map((r) => ({ Name: r.name, Values: this.bound!.code ? r.values.map((v) => JSON.stringify(v)) : r.values }))
             : undefined,
         },
-        TrainingJobEarlyStoppingType: props.earlyStopping ? 'Auto' : 'Off',
+        // Left out unless given: SageMaker's default is Off (CreateHyperParameterTuningJob), and the SDK leaves it out.
+        TrainingJobEarlyStoppingType: props.earlyStopping === undefined ? undefined : props.earlyStopping ? 'Auto' : 'Off',
       },
       TrainingJobDefinition: {
         StaticHyperParameters: job.HyperParameters,

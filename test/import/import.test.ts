@@ -105,6 +105,9 @@ const CASES: Array<[string, string]> = [
   ['check-steps-drift-baselines', 'DriftBaselinesStack'],
   ['emr-automl', 'EmrAutoMlStack'],
   ['unknown-step-type', 'EndpointStack'],
+  // ClarifyCheck steps that read the analysis_config.json the definition names (the SDK's ClarifyCheckStep uploads it
+  // before it writes the definition: sagemaker-mlops workflow/clarify_check_step.py, _generate_processing_job_parameters).
+  ['clarify-checks', 'ClarifyChecksStack'],
 ];
 
 describe('import: a definition to a typed stack and back', () => {
@@ -211,11 +214,16 @@ describe('import: a definition to a typed stack and back', () => {
     expect(unknown.summary).toContain('Steps[1] Deploy (Endpoint): CustomStepConstruct (escape hatch: the library has no construct for Endpoint steps; no permission derived)');
     expect(unknown.hatches).toEqual({ Deploy: ['CustomStepConstruct'] });
 
-    // A field the typed construct renders otherwise (the SDK writes an empty Environment) is an override.
+    // The SDK's empty lists and maps are typed props the constructs render as given (an empty Environment, empty
+    // CategoricalParameterRanges, OutputParameters: []): no override. A field the construct renders otherwise is one.
     const tuning = generated['tuning-transform-register'];
-    expect(tuning.hatches.BestModel).toEqual(['Arguments.PrimaryContainer.Environment']);
-    expect(tuning.source).toContain("bestModel.addOverride('Arguments.PrimaryContainer.Environment', {});");
-    expect(tuning.summary).toContain('Steps[1] BestModel: 1 field(s) written with addOverride/addDeletionOverride: Arguments.PrimaryContainer.Environment');
+    expect(tuning.hatches.BestModel).toBeUndefined();
+    expect(tuning.source).toMatch(/bestModel = new CreateModelStepConstruct\(this, 'BestModel', \{[^]*environment: \{\},/);
+    expect(tuning.source).toContain('categoricalRanges: [],');
+    expect(generated['lambda-callback-nested-conditions'].hatches).toEqual({});
+    expect(tuning.hatches.Tune).toEqual(['Arguments.TrainingJobDefinition.HyperParameterTuningResourceConfig', 'Arguments.TrainingJobDefinition.ResourceConfig']);
+    expect(tuning.summary).toContain('Steps[0] Tune: 2 field(s) written with addOverride/addDeletionOverride: '
+      + 'Arguments.TrainingJobDefinition.HyperParameterTuningResourceConfig, Arguments.TrainingJobDefinition.ResourceConfig');
     expect(tuning.summary).toContain('Steps[0] Tune (Tuning): TuningStepConstruct');
     const checks = generated['check-steps-drift-baselines'];
     expect(checks.summary).toContain('Steps[1] DataQuality (QualityCheck): QualityCheckStepConstruct');

@@ -413,4 +413,33 @@ describe('ClarifyCheckStepConstruct', () => {
     expect(() => new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [prep, a, b] }))
       .toThrow(/TestStack\/B: data.analysisConfigOutputS3Uri 's3:\/\/clarify-configs\/shared\/' is also the analysis config location of TestStack\/A; .*give each check its own prefix/);
   });
+  test('your own analysis configuration: the job reads it as it is, the step writes none; what would go in it is refused', () => {
+    const { stack, prep, model } = setup();
+    const check = new ClarifyCheckStepConstruct(stack, 'Explain', {
+      checkType: ClarifyCheckType.MODEL_EXPLAINABILITY,
+      data: { s3Uri: prep.outputS3Uri('train') },
+      model: { modelName: model.modelName },
+      analysisConfigS3Uri: 's3://clarify-configs/explain/analysis_config.json',
+    });
+    const def = definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [prep, model, check] }));
+    const args = stepOf(def, 'Explain').Arguments;
+    expect(args.ProcessingInputs[0]).toMatchObject({ InputName: 'analysis_config', S3Input: { S3Uri: 's3://clarify-configs/explain/analysis_config.json' } });
+    expect(stepOf(def, 'Explain').ModelName).toEqual({ Get: 'Steps.CreateModel.ModelName' });
+    expect(Object.keys(Template.fromStack(stack).findResources('Custom::CDKBucketDeployment')).filter((id) => id.startsWith('Explain'))).toEqual([]);
+    const statements = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(actionsOn(statements, 'arn:aws:s3:::clarify-configs/explain/analysis_config.json*')).toEqual(['s3:GetObject']);
+    expect(() => check.monitoringAnalysisConfigS3Uri).toThrow(/TestStack\/Explain: the step reads your analysis configuration \(analysisConfigS3Uri\), so it writes no monitoring configuration/);
+    const other = new Stack(new App(), 'S');
+    expect(() => new ClarifyCheckStepConstruct(other, 'A', {
+      checkType: ClarifyCheckType.DATA_BIAS,
+      data: { s3Uri: 's3://b/d/', label: 'y' },
+      bias: { labelValuesOrThreshold: ['1'], facetName: 'age' },
+      analysisConfigS3Uri: 's3://b/analysis_config.json',
+    })).toThrow('S/A: data.label, bias go in the analysis configuration, and the step reads yours (analysisConfigS3Uri): put them in that file, '
+      + 'or leave analysisConfigS3Uri out for the step to write one');
+    expect(() => new ClarifyCheckStepConstruct(other, 'B', { checkType: ClarifyCheckType.DATA_BIAS, data: { s3Uri: 's3://b/d/' }, analysisConfigS3Uri: 'b/config' }))
+      .toThrow(/S\/B: analysisConfigS3Uri 'b\/config' is not the S3 URI of a JSON file/);
+    expect(() => new ClarifyCheckStepConstruct(other, 'C', { checkType: ClarifyCheckType.DATA_BIAS, data: { s3Uri: 's3://b/d/' }, bias: { labelValuesOrThreshold: ['1'], facetName: 'a' } }))
+      .toThrow(/S\/C: data.datasetType is missing/);
+  });
 });

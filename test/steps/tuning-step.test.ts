@@ -77,16 +77,19 @@ describe('TuningStepConstruct', () => {
     });
   });
 
-  test('defaults: Bayesian, maximize, one job at a time, early stopping off', () => {
+  test('defaults: Bayesian, maximize, one job at a time, early stopping left to SageMaker (Off); a range kind given empty renders empty', () => {
     const stack = newStack();
     const tune = new TuningStepConstruct(stack, 'Tune', {
       image: ContainerImage.xgboost('1.7-1'),
       objectiveMetricName: 'validation:rmse',
       continuousRanges: [{ name: 'eta', min: 0.1, max: 0.5 }],
+      categoricalRanges: [],
       maxTrainingJobs: 5,
     });
     const config = stepOf(definitionOf(new MlPipeline(stack, 'P', { pipelineName: 'P', steps: [tune] })), 'Tune').Arguments.HyperParameterTuningJobConfig;
-    expect(config).toMatchObject({ Strategy: 'Bayesian', HyperParameterTuningJobObjective: { Type: 'Maximize' }, ResourceLimits: { MaxParallelTrainingJobs: 1 }, TrainingJobEarlyStoppingType: 'Off' });
+    expect(config).toMatchObject({ Strategy: 'Bayesian', HyperParameterTuningJobObjective: { Type: 'Maximize' }, ResourceLimits: { MaxParallelTrainingJobs: 1 } });
+    expect(config.TrainingJobEarlyStoppingType).toBeUndefined();
+    expect(config.ParameterRanges).toEqual({ ContinuousParameterRanges: [expect.objectContaining({ Name: 'eta' })], CategoricalParameterRanges: [] });
   });
 
   test.each([
