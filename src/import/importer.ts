@@ -6,7 +6,7 @@ import {
   Expr, ModuleName, MODULE_IMPORTS, Statement, THIS, arr, call, cls, evaluate, get, json, lit, modulesOf, newOf, obj, print,
   v, cfnValueVariables, withValues,
 } from './code';
-import { DRIFT_CHECK_SLOTS, MODEL_METRICS_SLOTS } from '../shared/model-metrics';
+import { STEP_IMPORTERS, StepImportContext, TypedStep, duration } from './steps';
 import { resolvePropertyPath } from '../shared/property-path';
 import { COMMON_STEP_FIELDS } from '../shared/step-fields';
 import { ValueKind } from '../values/value-kind';
@@ -210,11 +210,6 @@ function checkStructure(def: any, file: string): void {
 }
 
 /** A step as its construct: the class and its props. */
-interface TypedStep {
-  readonly cls: string;
-  readonly props: Array<[string, Expr | undefined]>;
-  readonly comments?: string[];
-}
 
 /** A reference as code: the expression of its string token and of its number token. */
 interface Operand {
@@ -641,308 +636,33 @@ class Importer {
   }
 
   private typedStep(s: any): TypedStep | undefined {
-    const a = s.Arguments ?? {};
-    const image = (uri: any, comment: string[]) => {
-      if (typeof uri === 'string' && /\.dkr\.ecr\./.test(uri)) {
-        comment.push('The image stays the URI of the definition; ContainerImage.fromEcrRepository / fromAsset is the CDK way for an image you build.');
-      }
-      return call(cls('lib', 'ContainerImage'), 'fromUri', this.value(uri, 'string'));
-    };
     const comments: string[] = [];
-    switch (s.Type) {
-      case 'Processing': {
-        const cluster = a.ProcessingResources?.ClusterConfig ?? {};
-        const app = a.AppSpecification ?? {};
-        const codeInput = (a.ProcessingInputs ?? []).find((i: any) => i.InputName === 'code');
-        if (codeInput) {
-          comments.push(`The code input reads ${typeof codeInput.S3Input?.S3Uri === 'string' ? codeInput.S3Input.S3Uri : 'S3'}: ProcessingCode.fromAsset('<script>') ships a local script with the stack.`);
-        }
-        const files = (s.PropertyFiles ?? []).map((pf: any) => {
-          const name = this.propertyFileVars.get(`${s.Name}/${pf.PropertyFileName}`)!;
-          this.statements.push({
-            name,
-            expr: newOf(cls('lib', 'PropertyFile'), obj([['name', lit(pf.PropertyFileName)], ['outputName', lit(pf.OutputName)], ['path', lit(pf.FilePath)]])),
-          });
-          return v(name);
-        });
-        return {
-          cls: 'ProcessingStepConstruct',
-          comments,
-          props: [
-            ['image', image(app.ImageUri, comments)],
-            ['entrypoint', app.ContainerEntrypoint ? this.value(app.ContainerEntrypoint, 'string') : undefined],
-            ['arguments', app.ContainerArguments ? this.value(app.ContainerArguments, 'string') : undefined],
-            ['environment', this.strMap(a.Environment)],
-            ['inputs', a.ProcessingInputs ? arr(a.ProcessingInputs.map((i: any) => obj([
-              ['inputName', lit(i.InputName)],
-              ['source', this.str(i.S3Input?.S3Uri)],
-              ['destination', this.str(i.S3Input?.LocalPath)],
-              ['s3DataType', i.S3Input?.S3DataType ? this.enumMember('ProcessingS3DataType', i.S3Input.S3DataType) : undefined],
-              ['inputMode', i.S3Input?.S3InputMode ? this.enumMember('InputMode', i.S3Input.S3InputMode) : undefined],
-              ['distribution', i.S3Input?.S3DataDistributionType ? this.enumMember('DataDistribution', i.S3Input.S3DataDistributionType) : undefined],
-              ['compression', i.S3Input?.S3CompressionType ? this.enumMember('CompressionType', i.S3Input.S3CompressionType) : undefined],
-            ]))) : undefined],
-            ['outputs', a.ProcessingOutputConfig?.Outputs ? arr(a.ProcessingOutputConfig.Outputs.map((o: any) => obj([
-              ['outputName', lit(o.OutputName)],
-              ['source', this.str(o.S3Output?.LocalPath)],
-              ['destination', this.str(o.S3Output?.S3Uri)],
-              ['uploadMode', o.S3Output?.S3UploadMode ? this.enumMember('S3UploadMode', o.S3Output.S3UploadMode) : undefined],
-            ]))) : undefined],
-            ['propertyFiles', files.length > 0 ? arr(files) : undefined],
-            ...this.jobResources(cluster, a.StoppingCondition),
-          ],
-        };
-      }
-      case 'Training':
-        return { cls: 'TrainingStepConstruct', comments, props: this.trainingJob(a, a.HyperParameters, a.ResourceConfig, comments, image) };
-      case 'Tuning': {
-        const config = a.HyperParameterTuningJobConfig ?? {};
-        const job = a.TrainingJobDefinition ?? {};
-        const ranges = config.ParameterRanges ?? {};
-        const numericRanges = (list: any[] | undefined) => (list ? arr(list.map((r: any) => obj([
-          ['name', lit(r.Name)],
-          ['min', typeof r.MinValue === 'string' && r.MinValue.trim() !== '' && !isNaN(Number(r.MinValue)) ? lit(Number(r.MinValue)) : this.num(r.MinValue)],
-          ['max', typeof r.MaxValue === 'string' && r.MaxValue.trim() !== '' && !isNaN(Number(r.MaxValue)) ? lit(Number(r.MaxValue)) : this.num(r.MaxValue)],
-          ['scaling', r.ScalingType ? this.enumMember('ScalingType', r.ScalingType) : undefined],
-        ]))) : undefined);
-        return {
-          cls: 'TuningStepConstruct',
-          comments,
-          props: [
-            ['objectiveMetricName', this.str(config.HyperParameterTuningJobObjective?.MetricName)],
-            ['objectiveType', config.HyperParameterTuningJobObjective?.Type ? this.enumMember('ObjectiveType', config.HyperParameterTuningJobObjective.Type) : undefined],
-            ['strategy', config.Strategy ? this.enumMember('TuningStrategy', config.Strategy) : undefined],
-            ['maxTrainingJobs', this.num(config.ResourceLimits?.MaxNumberOfTrainingJobs)],
-            ['maxParallelTrainingJobs', this.num(config.ResourceLimits?.MaxParallelTrainingJobs)],
-            ['earlyStopping', config.TrainingJobEarlyStoppingType !== undefined ? lit(config.TrainingJobEarlyStoppingType === 'Auto') : undefined],
-            ['integerRanges', numericRanges(ranges.IntegerParameterRanges)],
-            ['continuousRanges', numericRanges(ranges.ContinuousParameterRanges)],
-            ['categoricalRanges', ranges.CategoricalParameterRanges ? arr(ranges.CategoricalParameterRanges.map((r: any) => obj([
-              ['name', lit(r.Name)],
-              ['values', this.value(r.Values, 'string')],
-            ]))) : undefined],
-            ...this.trainingJob(job, job.StaticHyperParameters, job.ResourceConfig ?? job.HyperParameterTuningResourceConfig, comments, image),
-          ],
-        };
-      }
-      case 'QualityCheck':
-        return this.qualityCheck(s, a, comments);
-      case 'ClarifyCheck':
-        return this.clarifyCheck(s, a, comments);
-      case 'EMR': {
-        const jar = a.StepConfig?.HadoopJarStep;
-        if (a.ClusterConfig !== undefined || !jar) {
-          return undefined; // a cluster the step creates names roles and an instance profile: kept as written
-        }
-        return {
-          cls: 'EmrStepConstruct',
-          comments,
-          props: [
-            ['clusterId', this.str(a.ClusterId)],
-            ['executionRole', typeof a.ExecutionRoleArn === 'string'
-              ? call(cls('iam', 'Role'), 'fromRoleArn', THIS, lit(`${s.Name}ExecutionRole`), lit(a.ExecutionRoleArn), obj([['mutable', lit(false)]]))
-              : undefined],
-            ['jar', this.str(jar.Jar)],
-            ['args', jar.Args ? this.value(jar.Args, 'string') : undefined],
-            ['mainClass', this.str(jar.MainClass)],
-            ['properties', Array.isArray(jar.Properties)
-              ? obj(jar.Properties.map((p: any) => [String(p.Key), this.value(p.Value, 'string')])) : undefined],
-          ],
-        };
-      }
-      case 'AutoML': {
-        const channels: any[] = a.InputDataConfig ?? [];
-        const training = channels.find((c) => c.ChannelType === undefined || c.ChannelType === 'training');
-        const validation = channels.find((c) => c.ChannelType === 'validation');
-        if (!training || typeof a.RoleArn !== 'string') {
-          return undefined;
-        }
-        const channel = (c: any) => obj([
-          ['s3Uri', this.str(c.DataSource?.S3DataSource?.S3Uri)],
-          ['s3DataType', c.DataSource?.S3DataSource?.S3DataType ? this.enumMember('S3DataType', c.DataSource.S3DataSource.S3DataType) : undefined],
-          ['contentType', c.ContentType ? this.enumMember('AutoMlContentType', c.ContentType) : undefined],
-          ['compression', c.CompressionType ? this.enumMember('CompressionType', c.CompressionType) : undefined],
-        ]);
-        const config = a.AutoMLJobConfig ?? {};
-        const criteria = config.CompletionCriteria ?? {};
-        comments.push('Autopilot runs as this role: it needs the permissions AWS documents for CreateAutoMLJob\'s execution role.');
-        return {
-          cls: 'AutoMlStepConstruct',
-          comments,
-          props: [
-            ['role', call(cls('iam', 'Role'), 'fromRoleArn', THIS, lit(`${s.Name}Role`), lit(a.RoleArn), obj([['mutable', lit(false)]]))],
-            ['trainingData', channel(training)],
-            ['validationData', validation ? channel(validation) : undefined],
-            ['targetAttributeName', this.str(training.TargetAttributeName)],
-            ['sampleWeightAttributeName', this.str(training.SampleWeightAttributeName)],
-            ['problemType', a.ProblemType ? this.enumMember('AutoMlProblemType', a.ProblemType) : undefined],
-            ['objectiveMetric', a.AutoMLJobObjective?.MetricName ? this.enumMember('AutoMlObjectiveMetric', a.AutoMLJobObjective.MetricName) : undefined],
-            ['outputPath', this.str(a.OutputDataConfig?.S3OutputPath)],
-            ['maxCandidates', this.num(criteria.MaxCandidates)],
-            ['maxRuntimePerTrainingJob', criteria.MaxRuntimePerTrainingJobInSeconds !== undefined ? duration(criteria.MaxRuntimePerTrainingJobInSeconds) : undefined],
-            ['maxAutoMlJobRuntime', criteria.MaxAutoMLJobRuntimeInSeconds !== undefined ? duration(criteria.MaxAutoMLJobRuntimeInSeconds) : undefined],
-            ['validationFraction', this.num(config.DataSplitConfig?.ValidationFraction)],
-            ['featureSpecificationS3Uri', this.str(config.CandidateGenerationConfig?.FeatureSpecificationS3Uri)],
-          ],
-        };
-      }
-      case 'Model': {
-        const containers = a.Containers ?? (a.PrimaryContainer ? [a.PrimaryContainer] : []);
-        return { cls: 'CreateModelStepConstruct', comments, props: [['containers', arr(containers.map((c: any) => this.container(c, comments, image)))]] };
-      }
-      case 'RegisterModel': {
-        const spec = a.InferenceSpecification ?? {};
-        const group = a.ModelPackageGroupName;
-        const groupExpr = call(cls('lib', 'ModelPackageGroup'), typeof group === 'string' && group.startsWith('arn:') ? 'fromModelPackageGroupArn' : 'fromModelPackageGroupName',
-          THIS, lit(`${s.Name}Group`), this.value(group, 'string'));
-        const source = (m: any) => (m ? obj([['s3Uri', this.str(m.S3Uri)], ['contentType', this.str(m.ContentType)], ['contentDigest', this.str(m.ContentDigest)]]) : undefined);
-        const mm = a.ModelMetrics;
-        const dc = a.DriftCheckBaselines;
-        const some = (entries: Array<[string, Expr | undefined]>) => (entries.some((e) => e[1] !== undefined) ? obj(entries) : undefined);
-        return {
-          cls: 'RegisterModelStepConstruct',
-          comments,
-          props: [
-            ['modelPackageGroup', groupExpr],
-            ['containers', arr((spec.Containers ?? []).map((c: any) => this.container(c, comments, image)))],
-            ['contentTypes', spec.SupportedContentTypes ? this.value(spec.SupportedContentTypes) : undefined],
-            ['responseTypes', spec.SupportedResponseMIMETypes ? this.value(spec.SupportedResponseMIMETypes) : undefined],
-            ['inferenceInstanceTypes', spec.SupportedRealtimeInferenceInstanceTypes ? this.value(spec.SupportedRealtimeInferenceInstanceTypes) : undefined],
-            ['transformInstanceTypes', spec.SupportedTransformInstanceTypes ? this.value(spec.SupportedTransformInstanceTypes) : undefined],
-            ['approvalStatus', this.str(a.ModelApprovalStatus)],
-            ['modelPackageDescription', this.str(a.ModelPackageDescription)],
-            ['modelMetrics', mm ? some(MODEL_METRICS_SLOTS.map(([prop, apiGroup, member]) => [prop, source(mm[apiGroup]?.[member])])) : undefined],
-            ['driftCheckBaselines', dc ? some(DRIFT_CHECK_SLOTS.map(([prop, apiGroup, member]) => [prop, source(dc[apiGroup]?.[member])])) : undefined],
-            ['customerMetadata', this.strMap(a.CustomerMetadataProperties)],
-            ['domain', this.str(a.Domain)],
-            ['task', this.str(a.Task)],
-            ['samplePayloadUrl', this.str(a.SamplePayloadUrl)],
-            ['skipModelValidation', a.SkipModelValidation !== undefined ? lit(a.SkipModelValidation === 'All' || a.SkipModelValidation === true) : undefined],
-          ],
-        };
-      }
-      case 'Transform': {
-        const input = a.TransformInput ?? {};
-        const out = a.TransformOutput ?? {};
-        const res = a.TransformResources ?? {};
-        return {
-          cls: 'TransformStepConstruct',
-          comments,
-          props: [
-            ['modelName', this.str(a.ModelName)],
-            ['input', obj([
-              ['s3Uri', this.str(input.DataSource?.S3DataSource?.S3Uri)],
-              ['s3DataType', input.DataSource?.S3DataSource?.S3DataType ? this.enumMember('S3DataType', input.DataSource.S3DataSource.S3DataType) : undefined],
-              ['contentType', this.str(input.ContentType)],
-              ['compression', input.CompressionType ? this.enumMember('CompressionType', input.CompressionType) : undefined],
-              ['splitType', input.SplitType ? this.enumMember('SplitType', input.SplitType) : undefined],
-            ])],
-            ['outputPath', this.str(out.S3OutputPath)],
-            ['accept', this.str(out.Accept)],
-            ['assembleWith', out.AssembleWith ? this.enumMember('AssemblyType', out.AssembleWith) : undefined],
-            ...this.jobResources(res, undefined),
-            ['maxConcurrentTransforms', this.num(a.MaxConcurrentTransforms)],
-            ['maxPayload', a.MaxPayloadInMB !== undefined ? call(cls('cdk', 'Size'), 'mebibytes', this.num(a.MaxPayloadInMB)!) : undefined],
-            ['batchStrategy', a.BatchStrategy ? this.enumMember('BatchStrategy', a.BatchStrategy) : undefined],
-            ['environment', this.strMap(a.Environment)],
-            ['inputFilter', this.str(a.DataProcessing?.InputFilter)],
-            ['outputFilter', this.str(a.DataProcessing?.OutputFilter)],
-            ['joinSource', a.DataProcessing?.JoinSource ? this.enumMember('JoinSource', a.DataProcessing.JoinSource) : undefined],
-          ],
-        };
-      }
-      case 'Condition':
-        return {
-          cls: 'ConditionStepConstruct',
-          props: [
-            ['conditions', arr(a.Conditions.map((c: any) => this.condition(c)))],
-            ['ifSteps', arr((a.IfSteps ?? []).map((b: any) => v(this.steps.get(b.Name)!.varName)))],
-            ['elseSteps', arr((a.ElseSteps ?? []).map((b: any) => v(this.steps.get(b.Name)!.varName)))],
-          ],
-        };
-      case 'Fail':
-        return { cls: 'FailStepConstruct', props: [['errorMessage', this.str(a.ErrorMessage)]] };
-      case 'Lambda':
-      case 'Callback': {
-        const outputs = s.OutputParameters ? arr(s.OutputParameters.map((o: any) => obj([
-          ['name', lit(o.OutputName)],
-          ['type', o.OutputType ? this.enumMember('OutputParameterType', o.OutputType) : undefined],
-        ]))) : undefined;
-        const inputs = Object.keys(a).length > 0 ? obj(Object.entries(a).map(([k, x]) => [k, this.value(x, 'any')])) : undefined;
-        if (s.Type === 'Lambda') {
-          return {
-            cls: 'LambdaStepConstruct',
-            comments: ['The pipeline\'s role may invoke the function; a function of another account also needs its own resource policy to allow it.'],
-            props: [
-              ['lambdaFunction', call(cls('lambda', 'Function'), 'fromFunctionAttributes', THIS, lit(`${s.Name}Function`), obj([
-                ['functionArn', this.value(s.FunctionArn, 'string')],
-                ['skipPermissions', lit(true)],
-              ]))],
-              ['inputs', inputs], ['outputs', outputs],
-            ],
-          };
-        }
-        const url = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(\d{12})\/(.+)$/.exec(s.SqsQueueUrl ?? '');
-        if (!url) {
-          return undefined;
-        }
-        const partition = (s.SqsQueueUrl as string).includes('.amazonaws.com.cn') ? 'aws-cn' : 'aws';
-        return {
-          cls: 'CallbackStepConstruct',
-          props: [
-            ['queue', call(cls('sqs', 'Queue'), 'fromQueueAttributes', THIS, lit(`${s.Name}Queue`), obj([
-              ['queueArn', lit(`arn:${partition}:sqs:${url[1]}:${url[2]}:${url[3]}`)],
-              ['queueUrl', lit(s.SqsQueueUrl)],
-            ]))],
-            ['inputs', inputs], ['outputs', outputs],
-          ],
-        };
-      }
-      default:
-        return undefined;
-    }
+    return STEP_IMPORTERS[s.Type]?.(this.context(), s, s.Arguments ?? {}, comments);
   }
 
-  /** A QualityCheck step's props, read back from its processing request and its step-level fields. */
-  /**
-   * A ClarifyCheck step as the SDK writes it: the analysis configuration is a file the definition names (its
-   * analysis_config input), which the step reads as it is (`analysisConfigS3Uri`).
-   */
-  private clarifyCheck(s: any, a: any, comments: string[]): TypedStep | undefined {
-    const input = (name: string) => (a.ProcessingInputs ?? []).find((i: any) => i.InputName === name)?.S3Input;
-    const output = (a.ProcessingOutputConfig?.Outputs ?? []).find((o: any) => o.OutputName === 'analysis_result')?.S3Output;
-    const config = input('analysis_config');
-    const dataset = input('dataset');
-    if (!config || !dataset || !output || !['DATA_BIAS', 'MODEL_BIAS', 'MODEL_EXPLAINABILITY'].includes(s.CheckType)) {
-      return undefined;
-    }
-    comments.push('The analysis configuration is the file the definition names (analysis_config.json): the step reads it as it is.');
-    const group = s.ModelPackageGroupName;
+  /** The reading helpers the step importers (src/import/steps/) use. */
+  private context(): StepImportContext {
     return {
-      cls: 'ClarifyCheckStepConstruct',
-      comments,
-      props: [
-        ['checkType', this.enumMember('ClarifyCheckType', s.CheckType)],
-        ['data', obj([
-          ['s3Uri', this.value(dataset.S3Uri)],
-          // Clarify uploads image analyses as they are written: the only dataset type the definition shows.
-          ['datasetType', output.S3UploadMode === 'Continuous' ? this.enumMember('ClarifyDatasetType', 'application/x-image') : undefined],
-          ['outputS3Uri', this.value(output.S3Uri)],
-          ['compressionType', dataset.S3CompressionType && dataset.S3CompressionType !== 'None'
-            ? this.enumMember('CompressionType', dataset.S3CompressionType) : undefined],
-        ])],
-        ['analysisConfigS3Uri', this.value(config.S3Uri)],
-        ['model', s.ModelName !== undefined ? obj([['modelName', this.value(s.ModelName)]]) : undefined],
-        ['skipCheck', this.checkSwitch(s.SkipCheck)],
-        ['registerNewBaseline', this.checkSwitch(s.RegisterNewBaseline)],
-        ['failOnViolation', this.checkSwitch(s.FailOnViolation)],
-        ['modelPackageGroup', typeof group === 'string'
-          ? call(cls('lib', 'ModelPackageGroup'), 'fromModelPackageGroupName', THIS, lit(`${s.Name}Group`), lit(group)) : undefined],
-        ['suppliedBaselineConstraints', this.str(s.SuppliedBaselineConstraints)],
-        ...this.jobResources(a.ProcessingResources?.ClusterConfig ?? {}, a.StoppingCondition),
-      ],
+      value: (x, want) => this.value(x, want),
+      str: (x) => this.str(x),
+      num: (x) => this.num(x),
+      strMap: (x) => this.strMap(x),
+      enumMember: (enumName, value) => this.enumMember(enumName, value),
+      jobResources: (resources, stopping) => this.jobResources(resources, stopping),
+      condition: (c) => this.condition(c),
+      image: (uri, comments) => {
+        if (typeof uri === 'string' && /\.dkr\.ecr\./.test(uri)) {
+          comments.push('The image stays the URI of the definition; ContainerImage.fromEcrRepository / fromAsset is the CDK way for an image you build.');
+        }
+        return call(cls('lib', 'ContainerImage'), 'fromUri', this.value(uri, 'string'));
+      },
+      stepVar: (name) => this.steps.get(name)!.varName,
+      propertyFileVar: (key) => this.propertyFileVars.get(key)!,
+      parameterVar: (name) => this.paramVars.get(name)?.varName,
+      addStatement: (statement) => this.statements.push(statement),
     };
   }
+
 
   /** An instance type: the library's constant when it has one (`InstanceType.ML_C5_XLARGE`), else `InstanceType.of`. */
   private instanceType(x: any): Expr {
@@ -953,67 +673,6 @@ class Importer {
       : call(cls('lib', 'InstanceType'), 'of', this.value(x, 'string'));
   }
 
-  /** A check step's switch: a Boolean, or a Boolean parameter. */
-  private checkSwitch(x: any): Expr | undefined {
-    if (x === undefined || x === null) {
-      return undefined;
-    }
-    if (typeof x === 'boolean') {
-      return call(cls('lib', 'PipelineValue'), 'fromBoolean', lit(x));
-    }
-    const m = typeof x.Get === 'string' ? /^Parameters\.(.+)$/.exec(x.Get) : null;
-    return m && this.paramVars.has(m[1]) ? v(this.paramVars.get(m[1])!.varName) : undefined;
-  }
-
-  private qualityCheck(s: any, a: any, comments: string[]): TypedStep | undefined {
-    const env = a.Environment ?? {};
-    const inputOf = (name: string) => (a.ProcessingInputs ?? []).find((i: any) => i.InputName === name)?.S3Input?.S3Uri;
-    const output = (a.ProcessingOutputConfig?.Outputs ?? []).find((o: any) => o.OutputName === 'quality_check_output');
-    let format: any;
-    try {
-      format = typeof env.dataset_format === 'string' ? JSON.parse(env.dataset_format) : undefined;
-    } catch {
-      format = undefined;
-    }
-    const DF = cls('lib', 'DatasetFormat');
-    const datasetFormat = format?.csv !== undefined ? call(DF, 'csv', obj([
-      ['header', format.csv.header !== undefined ? lit(format.csv.header) : undefined],
-      ['outputColumnsPosition', format.csv.output_columns_position !== undefined ? lit(format.csv.output_columns_position) : undefined],
-    ])) : format?.json !== undefined ? call(DF, 'json', lit(format.json.lines ?? true))
-      : format?.parquet !== undefined ? call(DF, 'parquet') : undefined;
-    if (!datasetFormat || inputOf('baseline_dataset_input') === undefined || !['DATA_QUALITY', 'MODEL_QUALITY'].includes(s.CheckType)) {
-      return undefined;
-    }
-    const cluster = a.ProcessingResources?.ClusterConfig ?? {};
-    const switchOf = (x: any) => this.checkSwitch(x);
-    const group = s.ModelPackageGroupName;
-    return {
-      cls: 'QualityCheckStepConstruct',
-      comments,
-      props: [
-        ['checkType', this.enumMember('QualityCheckType', s.CheckType)],
-        ['baselineDataset', this.str(inputOf('baseline_dataset_input'))],
-        ['datasetFormat', datasetFormat],
-        ['outputS3Uri', this.str(output?.S3Output?.S3Uri)],
-        ['problemType', env.problem_type !== undefined ? this.enumMember('ModelProblemType', env.problem_type) : undefined],
-        ['inferenceAttribute', this.str(env.inference_attribute)],
-        ['probabilityAttribute', this.str(env.probability_attribute)],
-        ['groundTruthAttribute', this.str(env.ground_truth_attribute)],
-        ['probabilityThresholdAttribute', typeof env.probability_threshold_attribute === 'string' && !isNaN(Number(env.probability_threshold_attribute))
-          ? lit(Number(env.probability_threshold_attribute)) : undefined],
-        ['recordPreprocessorScript', this.str(inputOf('record_preprocessor_script_input'))],
-        ['postAnalyticsProcessorScript', this.str(inputOf('post_analytics_processor_script_input'))],
-        ['skipCheck', switchOf(s.SkipCheck)],
-        ['registerNewBaseline', switchOf(s.RegisterNewBaseline)],
-        ['failOnViolation', switchOf(s.FailOnViolation)],
-        ['modelPackageGroup', typeof group === 'string'
-          ? call(cls('lib', 'ModelPackageGroup'), 'fromModelPackageGroupName', THIS, lit(`${s.Name}Group`), lit(group)) : undefined],
-        ['suppliedBaselineStatistics', this.str(s.SuppliedBaselineStatistics)],
-        ['suppliedBaselineConstraints', this.str(s.SuppliedBaselineConstraints)],
-        ...this.jobResources(cluster, a.StoppingCondition),
-      ],
-    };
-  }
 
   /** An optional string member as code (a missing or null member is left out). */
   private str(x: any): Expr | undefined {
@@ -1041,44 +700,6 @@ class Importer {
     ];
   }
 
-  /** The props of a training job (a Training step's arguments, or a tuning step's TrainingJobDefinition). */
-  private trainingJob(
-    a: any, hyperparameters: any, resources: any, comments: string[], image: (uri: any, comment: string[]) => Expr,
-  ): Array<[string, Expr | undefined]> {
-    const algo = a.AlgorithmSpecification ?? {};
-    const res = resources ?? {};
-    return [
-      ['image', image(algo.TrainingImage, comments)],
-      ['inputMode', algo.TrainingInputMode ? this.enumMember('TrainingInputMode', algo.TrainingInputMode) : undefined],
-      ['hyperparameters', this.strMap(hyperparameters)],
-      ['channels', a.InputDataConfig ? arr(a.InputDataConfig.map((c: any) => obj([
-        ['channelName', lit(c.ChannelName)],
-        ['s3Uri', this.str(c.DataSource?.S3DataSource?.S3Uri)],
-        ['contentType', this.str(c.ContentType)],
-        ['compression', c.CompressionType ? this.enumMember('CompressionType', c.CompressionType) : undefined],
-        ['s3DataType', c.DataSource?.S3DataSource?.S3DataType ? this.enumMember('S3DataType', c.DataSource.S3DataSource.S3DataType) : undefined],
-        ['distribution', c.DataSource?.S3DataSource?.S3DataDistributionType
-          ? this.enumMember('DataDistribution', c.DataSource.S3DataSource.S3DataDistributionType) : undefined],
-        ['inputMode', c.InputMode ? this.enumMember('TrainingInputMode', c.InputMode) : undefined],
-      ]))) : undefined],
-      ['outputPath', this.str(a.OutputDataConfig?.S3OutputPath)],
-      ...this.jobResources(res, a.StoppingCondition),
-      ['useSpotInstances', a.EnableManagedSpotTraining !== undefined ? lit(a.EnableManagedSpotTraining === true) : undefined],
-      ['maxWaitTime', a.StoppingCondition?.MaxWaitTimeInSeconds !== undefined ? duration(a.StoppingCondition.MaxWaitTimeInSeconds) : undefined],
-      ['checkpointS3Uri', this.str(a.CheckpointConfig?.S3Uri)],
-      ['checkpointLocalPath', this.str(a.CheckpointConfig?.LocalPath)],
-      ['environment', this.strMap(a.Environment)],
-      ['metricDefinitions', algo.MetricDefinitions ? arr(algo.MetricDefinitions.map((m: any) => obj([['name', this.str(m.Name)], ['regex', this.str(m.Regex)]]))) : undefined],
-    ];
-  }
-
-  private container(c: any, comments: string[], image: (uri: any, comment: string[]) => Expr): Expr {
-    return obj([
-      ['image', image(c.Image, comments)],
-      ['modelDataUrl', c.ModelDataUrl !== undefined ? this.value(c.ModelDataUrl, 'string') : undefined],
-      ['environment', c.Environment ? obj(Object.entries(c.Environment).map(([k, x]) => [k, this.value(x, 'string')])) : undefined],
-    ]);
-  }
 
   private condition(c: any): Expr {
     const C = cls('lib', 'Condition');
@@ -1279,9 +900,6 @@ function wrapComment(text: string, indent: string): string[] {
   return out;
 }
 
-function duration(seconds: any): Expr {
-  return call(cls('cdk', 'Duration'), 'seconds', typeof seconds === 'number' ? lit(seconds) : json(seconds));
-}
 
 /** The role ARN most of the definition's steps run as (RoleArn, ExecutionRoleArn of their arguments), if any. */
 function mostUsedRole(def: any): string | undefined {
