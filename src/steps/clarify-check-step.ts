@@ -782,17 +782,21 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
   /** The dataset's part of the analysis configuration, as the SDK's DataConfig writes it. */
   private dataPart(): Record<string, any> {
     const data = this.props.data;
-    const config: Record<string, any> = { dataset_type: data.datasetType };
-    set(config, 'features', data.features);
-    set(config, 'headers', data.headers);
-    set(config, 'label', data.label);
-    set(config, 'joinsource_name_or_index', data.joinSource);
-    set(config, 'facet_dataset_uri', data.facetDatasetS3Uri);
-    set(config, 'facet_headers', data.facetHeaders);
-    set(config, 'predicted_label_dataset_uri', data.predictedLabelDatasetS3Uri);
-    set(config, 'predicted_label_headers', data.predictedLabelHeaders);
-    set(config, 'predicted_label', data.predictedLabel);
-    set(config, 'excluded_columns', data.excludedColumns);
+    const config: Record<string, any> = {
+      dataset_type: data.datasetType,
+      ...definedAs(data, {
+        features: 'features',
+        headers: 'headers',
+        label: 'label',
+        joinSource: 'joinsource_name_or_index',
+        facetDatasetS3Uri: 'facet_dataset_uri',
+        facetHeaders: 'facet_headers',
+        predictedLabelDatasetS3Uri: 'predicted_label_dataset_uri',
+        predictedLabelHeaders: 'predicted_label_headers',
+        predictedLabel: 'predicted_label',
+        excludedColumns: 'excluded_columns',
+      }),
+    };
     set(config, 'segment_config', data.segments?.map((seg) => ({
       name_or_index: seg.nameOrIndex,
       segments: seg.segments.map((values) => values.map(asNumberIfNumeric)),
@@ -820,18 +824,19 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
   /** The endpoint Clarify serves the model on (the SDK's ModelConfig, without the model name). */
   private modelPredictor(): Record<string, any> {
     const model = this.props.model!;
-    const predictor: Record<string, any> = {
+    return {
       instance_type: (model.instanceType ?? InstanceType.ML_M5_XLARGE).toString(),
       initial_instance_count: model.instanceCount ?? 1,
+      ...definedAs(model, {
+        endpointNamePrefix: 'endpoint_name_prefix',
+        acceptType: 'accept_type',
+        contentType: 'content_type',
+        contentTemplate: 'content_template',
+        recordTemplate: 'record_template',
+        customAttributes: 'custom_attributes',
+        targetModel: 'target_model',
+      }),
     };
-    set(predictor, 'endpoint_name_prefix', model.endpointNamePrefix);
-    set(predictor, 'accept_type', model.acceptType);
-    set(predictor, 'content_type', model.contentType);
-    set(predictor, 'content_template', model.contentTemplate);
-    set(predictor, 'record_template', model.recordTemplate);
-    set(predictor, 'custom_attributes', model.customAttributes);
-    set(predictor, 'target_model', model.targetModel);
-    return predictor;
   }
 
   /** The predictor with where the prediction is in the response (the SDK's ModelPredictedLabelConfig). */
@@ -849,25 +854,28 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
     const { shap, pdp } = this.props;
     const methods: Record<string, any> = {};
     if (shap) {
-      const config: Record<string, any> = { use_logit: shap.useLogit ?? false, save_local_shap_values: shap.saveLocalShapValues ?? true };
+      const config: Record<string, any> = {
+        use_logit: shap.useLogit ?? false,
+        save_local_shap_values: shap.saveLocalShapValues ?? true,
+        ...definedAs(shap, { numSamples: 'num_samples', aggMethod: 'agg_method', seed: 'seed', numClusters: 'num_clusters' }),
+      };
       set(config, 'baseline', shap.baselineS3Uri ?? shap.baselineRecords);
-      set(config, 'num_samples', shap.numSamples);
-      set(config, 'agg_method', shap.aggMethod);
-      set(config, 'seed', shap.seed);
-      set(config, 'num_clusters', shap.numClusters);
       if (shap.textConfig) {
         config.text_config = { granularity: shap.textConfig.granularity, language: shap.textConfig.language };
       }
       const image = shap.imageConfig;
       if (image) {
-        const imageConfig: Record<string, any> = { model_type: image.modelType };
-        set(imageConfig, 'num_segments', image.numSegments);
-        set(imageConfig, 'feature_extraction_method', image.featureExtractionMethod);
-        set(imageConfig, 'segment_compactness', image.segmentCompactness);
-        set(imageConfig, 'max_objects', image.maxObjects);
-        set(imageConfig, 'iou_threshold', image.iouThreshold);
-        set(imageConfig, 'context', image.context);
-        config.image_config = imageConfig;
+        config.image_config = {
+          model_type: image.modelType,
+          ...definedAs(image, {
+            numSegments: 'num_segments',
+            featureExtractionMethod: 'feature_extraction_method',
+            segmentCompactness: 'segment_compactness',
+            maxObjects: 'max_objects',
+            iouThreshold: 'iou_threshold',
+            context: 'context',
+          }),
+        };
       }
       set(config, 'features_to_explain', shap.featuresToExplain);
       methods.shap = config;
@@ -928,6 +936,17 @@ const REPORT = { name: 'report', title: 'Analysis Report' };
 /** Clarify reads label and facet values as numbers when they are numbers. */
 function asNumberIfNumeric(value: string): string | number {
   return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+}
+
+/** The given (defined) props of `source`, under the analysis configuration's names (the SDK's `_set` of each). */
+function definedAs<T extends object>(source: T, names: Partial<Record<keyof T, string>>): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const [prop, key] of Object.entries(names) as Array<[keyof T, string]>) {
+    if (source[prop] !== undefined) {
+      out[key] = source[prop];
+    }
+  }
+  return out;
 }
 
 /** Sets a key when the value is given (the SDK's `_set`). */
