@@ -108,6 +108,9 @@ const CASES: Array<[string, string]> = [
   // ClarifyCheck steps that read the analysis_config.json the definition names (the SDK's ClarifyCheckStep uploads it
   // before it writes the definition: sagemaker-mlops workflow/clarify_check_step.py, _generate_processing_job_parameters).
   ['clarify-checks', 'ClarifyChecksStack'],
+  // An EMR step that creates its cluster: the SDK's EMRStep writes ClusterConfig as given, beside StepConfig
+  // (sagemaker-mlops workflow/emr_step.py, EMRStep.__init__, emr_step_args).
+  ['emr-new-cluster', 'EmrNewClusterStack'],
 ];
 
 describe('import: a definition to a typed stack and back', () => {
