@@ -12,11 +12,22 @@ import { NetworkConfig, renderVpcConfig } from './network';
 import { listSourceFiles, stageFiles } from '../shared/source-archive';
 import { grantJob, grantJobKey, grantTrainingMetrics } from './private/jobs';
 import { IPipelineHost, JobStepOptions, PipelineStep, StepType } from './step';
+import { grantS3Location } from '../shared/s3';
 
 /** Properties of a `NotebookJobStepConstruct`. */
 export interface NotebookJobStepConstructProps extends JobStepOptions {
-  /** The notebook to run: a local `.ipynb` file, uploaded at deploy time. */
+  /**
+   * The notebook to run: a local `.ipynb` file, uploaded at deploy time; with `stagedInputS3Uri`, the notebook's file
+   * name in that prefix.
+   */
   readonly inputNotebook: string;
+  /**
+   * An input already staged in S3 (the prefix holding the notebook, the initialization script and the dependencies, as
+   * a notebook job uploads them): the job reads it, and nothing is uploaded. `inputNotebook` and
+   * `initializationScript` are then file names in it, and `additionalDependencies` is not given.
+   * @default - the step uploads the notebook, the script and the dependencies at deploy time
+   */
+  readonly stagedInputS3Uri?: string;
   /** The image: `ContainerImage.sagemakerDistribution()`, or any image with the notebook scheduler. */
   readonly image: ContainerImage;
   /** The Jupyter kernel that runs the notebook (for SageMaker Distribution: `python3`). */
@@ -83,14 +94,17 @@ export class NotebookJobStepConstruct extends PipelineStep {
     this.props = props;
     props.instanceType?._checkJobKind(this, 'training');
     const where = this.node.path;
-    if (!props.inputNotebook.endsWith('.ipynb') || !fs.existsSync(props.inputNotebook) || !fs.statSync(props.inputNotebook).isFile()) {
+    const staged = props.stagedInputS3Uri !== undefined;
+    if (staged) {
+      checkStagedInput(where, props);
+    } else if (!props.inputNotebook.endsWith('.ipynb') || !fs.existsSync(props.inputNotebook) || !fs.statSync(props.inputNotebook).isFile()) {
       throw new Error(`${where}: inputNotebook '${props.inputNotebook}' is not a notebook file; expected the path of an existing .ipynb file`);
     }
     if (!props.kernelName || props.kernelName.trim() === '') {
       throw new Error(`${where}: kernelName is missing; give the Jupyter kernel that runs the notebook (python3 on SageMaker Distribution)`);
     }
     const script = props.initializationScript;
-    if (script !== undefined && (!fs.existsSync(script) || !fs.statSync(script).isFile())) {
+    if (!staged && script !== undefined && (!fs.existsSync(script) || !fs.statSync(script).isFile())) {
       throw new Error(`${where}: initializationScript '${props.initializationScript}' is not a file; expected the path of an existing shell script`);
     }
     for (const dep of props.additionalDependencies ?? []) {
@@ -139,15 +153,10 @@ export class NotebookJobStepConstruct extends PipelineStep {
     grantJob(this, pipeline, 'training-job', 'TrainingJob', this.jobName.toLowerCase());
     const imageUri = props.image.bind(this, ImageUsage.TRAINING, pipeline).imageUri;
 
-    // The staged input: the notebook, the initialization script and the dependencies, at a content-addressed prefix.
-    const files = this.stagedFiles();
-    const hash = crypto.createHash('sha256');
-    for (const [name, content] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
-      hash.update(name).update('\0').update(content).update('\0');
+    const stagedUri = props.stagedInputS3Uri ?? this.uploadStagedInput(pipeline);
+    if (props.stagedInputS3Uri !== undefined) {
+      grantS3Location(this, pipeline, props.stagedInputS3Uri, false, 'stagedInputS3Uri');
     }
-    const prefix = `${CONTENT_PREFIX}/${hash.digest('hex').slice(0, 32)}/`;
-    uploadContentAddressed(this, 'NotebookUpload', s3deploy.Source.asset(stageFiles(files)), pipeline, prefix);
-    pipeline.artifactBucket.grantRead(pipeline, `${prefix}*`);
 
     const outputPath = props.outputPath ?? pipeline.defaultOutputUri(this.stepName, 'notebook');
     if (props.outputPath === undefined) {
@@ -157,7 +166,7 @@ export class NotebookJobStepConstruct extends PipelineStep {
     grantJobKey(pipeline, props.s3EncryptionKey);
     grantTrainingMetrics(pipeline);
     const vpcConfig = renderVpcConfig(this, props.network, pipeline);
-    this.bound = { imageUri, stagedUri: `s3://${pipeline.artifactBucket.bucketName}/${prefix}`, outputPath, vpcConfig };
+    this.bound = { imageUri, stagedUri, outputPath, vpcConfig };
     this.roleArn = pipeline.role.roleArn;
   }
 
@@ -207,6 +216,19 @@ export class NotebookJobStepConstruct extends PipelineStep {
     };
   }
 
+  /** The staged input: the notebook, the initialization script and the dependencies, at a content-addressed prefix. */
+  private uploadStagedInput(pipeline: IPipelineHost): string {
+    const files = this.stagedFiles();
+    const hash = crypto.createHash('sha256');
+    for (const [name, content] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
+      hash.update(name).update('\0').update(content).update('\0');
+    }
+    const prefix = `${CONTENT_PREFIX}/${hash.digest('hex').slice(0, 32)}/`;
+    uploadContentAddressed(this, 'NotebookUpload', s3deploy.Source.asset(stageFiles(files)), pipeline, prefix);
+    pipeline.artifactBucket.grantRead(pipeline, `${prefix}*`);
+    return `s3://${pipeline.artifactBucket.bucketName}/${prefix}`;
+  }
+
   /** The files of the staged input: the notebook and the script by their names, dependencies as the SDK uploads them. */
   private stagedFiles(): Record<string, Buffer> {
     const files: Record<string, Buffer> = {};
@@ -231,6 +253,21 @@ export class NotebookJobStepConstruct extends PipelineStep {
       }
     }
     return files;
+  }
+}
+
+/** A staged input: file names in an S3 prefix, nothing local. */
+function checkStagedInput(where: string, props: NotebookJobStepConstructProps): void {
+  for (const [what, name] of [['inputNotebook', props.inputNotebook], ['initializationScript', props.initializationScript]] as const) {
+    if (name !== undefined && (name.includes('/') || name.trim() === '')) {
+      throw new Error(`${where}: ${what} '${name}' is not a file name; with stagedInputS3Uri it names a file of that prefix, e.g. report.ipynb`);
+    }
+  }
+  if (!props.inputNotebook.endsWith('.ipynb')) {
+    throw new Error(`${where}: inputNotebook '${props.inputNotebook}' is not a notebook; expected the name of an .ipynb file of the staged input`);
+  }
+  if (props.additionalDependencies !== undefined) {
+    throw new Error(`${where}: additionalDependencies are uploaded by the step, but stagedInputS3Uri is given; put them in the staged input instead`);
   }
 }
 

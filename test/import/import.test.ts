@@ -111,6 +111,9 @@ const CASES: Array<[string, string]> = [
   // An EMR step that creates its cluster: the SDK's EMRStep writes ClusterConfig as given, beside StepConfig
   // (sagemaker-mlops workflow/emr_step.py, EMRStep.__init__, emr_step_args).
   ['emr-new-cluster', 'EmrNewClusterStack'],
+  // A notebook job: a Training step with the scheduler's entry point, SM_* environment, sagemaker:* tags and the staged
+  // input channel, as the SDK's NotebookJobStep writes it (sagemaker-mlops workflow/notebook_job_step.py, arguments).
+  ['notebook-job', 'NotebookJobStack'],
 ];
 
 describe('import: a definition to a typed stack and back', () => {
@@ -127,6 +130,15 @@ describe('import: a definition to a typed stack and back', () => {
     const output = synthesize(generated[name].source, className);
     const expected = { ...input, PipelineExperimentConfig: input.PipelineExperimentConfig ?? null };
     expect(differences(expected, output)).toEqual([]);
+  });
+
+  test('every definition in the SDK\'s form imports with no override and no custom step (the unknown step type aside)', () => {
+    const sdkForm = CASES.map(([name]) => name).filter((name) => name !== 'unknown-step-type');
+    expect(sdkForm).toHaveLength(8);
+    for (const name of sdkForm) {
+      expect([name, generated[name].hatches]).toEqual([name, {}]);
+      expect(generated[name].source).not.toMatch(/addOverride|addDeletionOverride|CustomStepConstruct/);
+    }
   });
 
   test('the role is kept by default (imported, not modified); --new-role gives the pipeline a role of its own', () => {
@@ -224,9 +236,10 @@ describe('import: a definition to a typed stack and back', () => {
     expect(tuning.source).toMatch(/bestModel = new CreateModelStepConstruct\(this, 'BestModel', \{[^]*environment: \{\},/);
     expect(tuning.source).toContain('categoricalRanges: [],');
     expect(generated['lambda-callback-nested-conditions'].hatches).toEqual({});
-    expect(tuning.hatches.Tune).toEqual(['Arguments.TrainingJobDefinition.HyperParameterTuningResourceConfig', 'Arguments.TrainingJobDefinition.ResourceConfig']);
-    expect(tuning.summary).toContain('Steps[0] Tune: 2 field(s) written with addOverride/addDeletionOverride: '
-      + 'Arguments.TrainingJobDefinition.HyperParameterTuningResourceConfig, Arguments.TrainingJobDefinition.ResourceConfig');
+    // The SDK's tuner writes ResourceConfig and TrainingJobEarlyStoppingType 'Off' (sagemaker-train tuner.py,
+    // _build_tuning_job_config and _build_training_job_definition): typed props, no override.
+    expect(tuning.hatches).toEqual({});
+    expect(tuning.source).toContain('earlyStopping: false,');
     expect(tuning.summary).toContain('Steps[0] Tune (Tuning): TuningStepConstruct');
     const checks = generated['check-steps-drift-baselines'];
     expect(checks.summary).toContain('Steps[1] DataQuality (QualityCheck): QualityCheckStepConstruct');

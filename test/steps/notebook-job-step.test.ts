@@ -164,4 +164,27 @@ describe('NotebookJobStepConstruct bad input', () => {
     const def = definitionOf(new MlPipeline(agnostic, 'P', { steps: [s2] }));
     expect(stepOf(def, 'N').Arguments.AlgorithmSpecification.TrainingImage).toBe('<<FindInMap>>.dkr.ecr.<<Ref:AWS::Region>>.<<Ref:AWS::URLSuffix>>/sagemaker-distribution-prod:3.2.0-cpu');
   });
+  test('an input already staged in S3: nothing uploaded, the job reads that prefix with the role; local paths refused', () => {
+    const other = newStack();
+    const staged = 's3://ml-artifacts-111122223333/notebook-jobs/report/input/';
+    const step = new NotebookJobStepConstruct(other, 'Staged', {
+      inputNotebook: 'report.ipynb',
+      stagedInputS3Uri: staged,
+      image: ContainerImage.sagemakerDistribution('3.2'),
+      kernelName: 'python3',
+      initializationScript: 'init.sh',
+    });
+    const args = stepOf(definitionOf(new MlPipeline(other, 'P', { pipelineName: 'P', steps: [step] })), 'Staged').Arguments;
+    expect(args.InputDataConfig[0].DataSource.S3DataSource.S3Uri).toBe(staged);
+    expect(args.Environment).toMatchObject({ SM_INPUT_NOTEBOOK_NAME: 'report.ipynb', SM_INIT_SCRIPT: 'init.sh' });
+    expect(Template.fromStack(other).findResources('Custom::CDKBucketDeployment')).toEqual({});
+    expect(actionsOn(roleStatements(other), 'arn:aws:s3:::ml-artifacts-111122223333/notebook-jobs/report/input/*')).toEqual(['s3:GetObject']);
+    const bad = (id: string, extra: any) => () => new NotebookJobStepConstruct(other, id, {
+      inputNotebook: 'report.ipynb', stagedInputS3Uri: staged, image: ContainerImage.sagemakerDistribution('3.2'), kernelName: 'python3', ...extra,
+    });
+    expect(bad('A', { inputNotebook: NOTEBOOK })).toThrow(/TestStack\/A: inputNotebook '.*report.ipynb' is not a file name; with stagedInputS3Uri it names a file of that prefix/);
+    expect(bad('B', { inputNotebook: 'report.py' })).toThrow("TestStack/B: inputNotebook 'report.py' is not a notebook; expected the name of an .ipynb file of the staged input");
+    expect(bad('C', { additionalDependencies: ['deps'] }))
+      .toThrow('TestStack/C: additionalDependencies are uploaded by the step, but stagedInputS3Uri is given; put them in the staged input instead');
+  });
 });

@@ -1,8 +1,12 @@
 import { StepImportContext, TypedStep, duration } from './context';
+import { importNotebookJob, isNotebookJob } from './notebook';
 import { Expr, arr, lit, obj } from '../code';
 
 /** A Training step as a TrainingStepConstruct. */
-export function importTraining(ctx: StepImportContext, _s: any, a: any, comments: string[]): TypedStep | undefined {
+export function importTraining(ctx: StepImportContext, s: any, a: any, comments: string[]): TypedStep | undefined {
+  if (isNotebookJob(a)) {
+    return importNotebookJob(ctx, s, a, comments);
+  }
   return { cls: 'TrainingStepConstruct', comments, props: trainingJob(ctx, a, a.HyperParameters, a.ResourceConfig, comments) };
 }
 
