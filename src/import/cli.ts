@@ -11,7 +11,8 @@ const USAGE = `usage: cdk-sagemaker-pipelines import <file | -> [--out <stack.ts
 Reads a SageMaker pipeline and writes a TypeScript CDK stack that builds the same pipeline with this library. The
 file ('-': standard input) is a pipeline definition (what the SageMaker Python SDK's pipeline.definition() prints),
 the output of aws sagemaker describe-pipeline, or a CloudFormation template in JSON or YAML (cdk.out/<Stack>.template.json;
---pipeline picks one of several pipelines; its Ref and Fn::GetAtt values become parameters of the generated stack).
+--pipeline picks one of several pipelines; a bucket it names is created by the generated stack, its other Ref and
+Fn::GetAtt values become parameters).
 
 The steps keep the definition's role ARN (an imported role, not modified); --new-role gives the pipeline a role of
 its own with least privilege derived from the steps. The summary (what became which construct, what went through an
@@ -72,6 +73,7 @@ export function main(
       pipelineRoleArn: read.roleArn,
       newRole: options['--new-role'] === 'true',
       cfnValues: read.cfnValues,
+      cfnBuckets: read.cfnBuckets,
     });
     if (options['--out']) {
       fs.writeFileSync(options['--out'], result.source);

@@ -5,7 +5,7 @@
  */
 
 /** The modules the generated code imports from. */
-export type ModuleName = 'lib' | 'cdk' | 'iam' | 'lambda' | 'sqs';
+export type ModuleName = 'lib' | 'cdk' | 'iam' | 'lambda' | 'sqs' | 's3';
 
 export const MODULE_IMPORTS: Record<ModuleName, string> = {
   lib: 'cdk-sagemaker-pipelines',
@@ -13,6 +13,7 @@ export const MODULE_IMPORTS: Record<ModuleName, string> = {
   iam: 'aws-cdk-lib/aws-iam',
   lambda: 'aws-cdk-lib/aws-lambda',
   sqs: 'aws-cdk-lib/aws-sqs',
+  s3: 'aws-cdk-lib/aws-s3',
 };
 
 export type Expr =
@@ -117,10 +118,16 @@ function printArgs(args: Expr[], indent: string, head: string): string {
 }
 
 /**
- * The variables of the generated stack that stand for a source template's CloudFormation values, by marker name
- * (`@@cfn:<name>@@` in a string prints as `${<variable>.valueAsString}`). Set by the importer before it prints.
+ * What stands for each of a source template's CloudFormation values in the generated stack, by marker name
+ * (`@@cfn:<name>@@` in a string prints as `${<variable>.<property>}`): a parameter's `valueAsString`, or a bucket's
+ * `bucketName`. Set by the importer before it prints.
  */
-export const cfnValueVariables = new Map<string, string>();
+export const cfnValueVariables = new Map<string, { readonly variable: string; readonly property: string }>();
+
+function valueText(name: string): string {
+  const value = cfnValueVariables.get(name);
+  return value ? `${value.variable}.${value.property}` : `${name}.valueAsString`;
+}
 
 /** A string literal; a template literal when the string holds markers of CloudFormation values. */
 function quoteWithValues(s: string): string {
@@ -129,18 +136,18 @@ function quoteWithValues(s: string): string {
   }
   const parts = s.split(/@@cfn:([A-Za-z0-9]+)@@/);
   if (parts.length === 3 && parts[0] === '' && parts[2] === '') {
-    return `${cfnValueVariables.get(parts[1]) ?? parts[1]}.valueAsString`;
+    return valueText(parts[1]);
   }
   return '`' + parts.map((p, i) => (i % 2 === 1
-    ? `\${${cfnValueVariables.get(p) ?? p}.valueAsString}`
+    ? `\${${valueText(p)}}`
     : p.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${').replace(/\n/g, '\\n'))).join('') + '`';
 }
 
 /** A string with its markers of CloudFormation values replaced by the generated stack's parameters (their tokens). */
 export function withValues(s: string, vars: Map<string, any>): string {
   return s.replace(/@@cfn:([A-Za-z0-9]+)@@/g, (m, name: string) => {
-    const variable = cfnValueVariables.get(name);
-    return variable !== undefined && vars.has(variable) ? vars.get(variable).valueAsString : m;
+    const value = cfnValueVariables.get(name);
+    return value !== undefined && vars.has(value.variable) ? vars.get(value.variable)[value.property] : m;
   });
 }
 

@@ -1,6 +1,7 @@
 import * as cdk from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   Expr, ModuleName, MODULE_IMPORTS, Statement, THIS, arr, call, cls, evaluate, get, json, lit, modulesOf, newOf, obj, print,
@@ -43,6 +44,12 @@ export interface ImportOptions {
    * strings (as JSON, for the parameter's description): each becomes a `CfnParameter` of the generated stack.
    */
   readonly cfnValues?: Record<string, string>;
+  /**
+   * The buckets of the source template the definition names (`Ref` of an `AWS::S3::Bucket`), by marker name, with
+   * their logical IDs: the generated stack creates them (secure defaults, retained) and passes the one of the
+   * pipeline's own default locations as its `artifactBucket`.
+   */
+  readonly cfnBuckets?: Record<string, string>;
 }
 
 /** A malformed definition: the path in the JSON and what was expected. */
@@ -261,9 +268,27 @@ class Importer {
 
   public run(): ImportResult {
     cfnValueVariables.clear();
+    for (const [name, logicalId] of Object.entries(this.options.cfnBuckets ?? {})) {
+      const varName = this.varName(logicalId.replace(/[0-9A-F]{8}$/, ''));
+      cfnValueVariables.set(name, { variable: varName, property: 'bucketName' });
+      this.statements.push({
+        name: varName,
+        expr: newOf(cls('s3', 'Bucket'), THIS, lit(logicalId.replace(/[0-9A-F]{8}$/, '')), obj([
+          ['encryption', get(cls('s3', 'BucketEncryption'), 'S3_MANAGED')],
+          ['enforceSSL', lit(true)],
+          ['blockPublicAccess', get(cls('s3', 'BlockPublicAccess'), 'BLOCK_ALL')],
+          ['versioned', lit(true)],
+          ['removalPolicy', get(cls('cdk', 'RemovalPolicy'), 'RETAIN')],
+        ])),
+        comments: [`The source template's bucket ${logicalId}, created here (encrypted, SSL only, no public access, retained).`],
+      });
+    }
     for (const [name, value] of Object.entries(this.options.cfnValues ?? {})) {
+      if (cfnValueVariables.has(name)) {
+        continue;
+      }
       const varName = this.varName(`${name}Value`);
-      cfnValueVariables.set(name, varName);
+      cfnValueVariables.set(name, { variable: varName, property: 'valueAsString' });
       this.statements.push({
         name: varName,
         expr: newOf(cls('cdk', 'CfnParameter'), THIS, lit(name), obj([['type', lit('String')], ['description', lit(`${value} in the source template`)]])),
@@ -288,6 +313,7 @@ class Importer {
     const pipelineProps = obj([
       ['pipelineName', lit(this.pipelineName ?? this.pipelineNameGuess())],
       ['role', this.keptRole !== undefined ? v('role') : undefined],
+      ['artifactBucket', this.artifactBucketVar() !== undefined ? v(this.artifactBucketVar()!) : undefined],
       ['parameters', this.paramVars.size > 0 ? arr([...this.paramVars.values()].map((p) => v(p.varName))) : undefined],
       ['experimentConfig', this.experimentConfig()],
       ['steps', arr(this.def.Steps.map((s: any) => v(this.steps.get(s.Name)!.varName)))],
@@ -640,6 +666,12 @@ class Importer {
     return STEP_IMPORTERS[s.Type]?.(this.context(), s, s.Arguments ?? {}, comments);
   }
 
+  /** The bucket the generated stack creates for the source's only bucket: the pipeline's artifact bucket. */
+  private artifactBucketVar(): string | undefined {
+    const buckets = Object.keys(this.options.cfnBuckets ?? {});
+    return buckets.length === 1 ? cfnValueVariables.get(buckets[0])?.variable : undefined;
+  }
+
   /** The reading helpers the step importers (src/import/steps/) use. */
   private context(): StepImportContext {
     return {
@@ -761,7 +793,7 @@ class Importer {
   private build(): { stack: cdk.Stack; pipeline: any; vars: Map<string, any> } {
     const app = new cdk.App();
     const stack = new cdk.Stack(app, 'Import', { env: envOf(this.def) });
-    const modules: Record<ModuleName, any> = { lib: lib(), cdk, iam, lambda, sqs };
+    const modules: Record<ModuleName, any> = { lib: lib(), cdk, iam, lambda, sqs, s3 };
     const vars = new Map<string, any>();
     for (const st of this.statements) {
       const value = evaluate(st.expr, stack, modules, vars);

@@ -18,6 +18,8 @@ export interface PipelineSource {
    * each in the definition's strings: they become parameters of the generated stack.
    */
   readonly cfnValues: Record<string, string>;
+  /** The source template's buckets the definition names (`Ref` of an `AWS::S3::Bucket`): marker name → logical ID. */
+  readonly cfnBuckets?: Record<string, string>;
   /** What kind of source it was. */
   readonly kind: 'definition' | 'describe-pipeline' | 'template';
 }
@@ -116,8 +118,16 @@ function fromTemplate(template: any, fileName: string, pick?: string): PipelineS
   if (roleName !== undefined) {
     cfnValues[roleName] = JSON.stringify(props.RoleArn);
   }
+  const cfnBuckets: Record<string, string> = {};
+  for (const [name, json] of Object.entries(cfnValues)) {
+    const ref = JSON.parse(json).Ref;
+    if (typeof ref === 'string' && template.Resources[ref]?.Type === 'AWS::S3::Bucket') {
+      cfnBuckets[name] = ref;
+    }
+  }
   return {
     definition,
+    cfnBuckets,
     pipelineName: typeof props.PipelineName === 'string' ? props.PipelineName : undefined,
     roleArn: typeof props.RoleArn === 'string' ? props.RoleArn : roleName !== undefined ? `@@cfn:${roleName}@@` : undefined,
     cfnValues,

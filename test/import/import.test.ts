@@ -285,11 +285,15 @@ describe('import: a definition to a typed stack and back', () => {
     expect(result.source).toMatch(/fromRoleArn\(\s*this,\s*'Role',\s*'arn:aws:iam::111122223333:role\/PipelineRole'/);
   });
 
-  test('a CloudFormation template (JSON): the pipeline picked by --pipeline, its Ref and GetAtt values parameters of the generated stack', () => {
+  test('a CloudFormation template (JSON): the pipeline picked by --pipeline, its bucket created by the generated stack, other values parameters', () => {
     // A template this library synthesized: two pipelines, the definition a Fn::Join over the artifact bucket's Ref.
     const app = new App();
     const stack = new Stack(app, 'Source', { env: { account: '111122223333', region: 'us-east-1' } });
-    const source = new lib.MlPipeline(stack, 'Churn', { pipelineName: 'churn', steps: [new lib.FailStepConstruct(stack, 'Stop', { errorMessage: 'stop' })] });
+    const prep = new lib.ProcessingStepConstruct(stack, 'Prep', {
+      image: lib.ContainerImage.fromUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/prep:1'),
+      outputs: [{ outputName: 'train', source: '/opt/ml/processing/train' }], // its default location names the artifact bucket
+    });
+    const source = new lib.MlPipeline(stack, 'Churn', { pipelineName: 'churn', steps: [prep] });
     new lib.MlPipeline(stack, 'Other', { pipelineName: 'other', steps: [new lib.FailStepConstruct(stack, 'Halt', { errorMessage: 'halt' })] });
     const template = app.synth().getStackByName('Source').template;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-template-'));
@@ -302,13 +306,17 @@ describe('import: a definition to a typed stack and back', () => {
     expect(main(['import', file, '--pipeline', 'churn', '--out', out, '--class', 'FromTemplateStack'], () => undefined, () => undefined)).toBe(0);
     const fromTemplate = fs.readFileSync(out, 'utf-8');
     expect(fromTemplate).toContain("pipelineName: 'churn'");
-    // The role (Fn::GetAtt) and the bucket (Ref) of the source template are parameters.
+    // The role (Fn::GetAtt) of the source template is a parameter; its bucket (Ref of an AWS::S3::Bucket) a bucket the
+    // generated stack creates, the pipeline's artifact bucket, named in the definition through bucketName.
     expect(fromTemplate).toMatch(/new CfnParameter\(this, 'ChurnRole[A-Z0-9]+Arn', \{/);
+    expect(fromTemplate).toMatch(/const churnArtifactBucket = new s3\.Bucket\(this, 'ChurnArtifactBucket', \{/);
+    expect(fromTemplate).toContain('artifactBucket: churnArtifactBucket,');
+    expect(fromTemplate).not.toMatch(/new CfnParameter\(this, 'ChurnArtifactBucket/);
     expect(fromTemplate).toMatch(/fromRoleArn\(this, 'Role', [a-zA-Z0-9]+Value\.valueAsString, \{ mutable: false \}\)/);
     expect(typeErrors([out])).toEqual([]);
     // It synthesizes: the same definition, the source's values in place of its own.
     const output = synthesize(fromTemplate, 'FromTemplateStack');
-    const input = definitionsOf(stack).find((d) => d.Steps[0].Name === 'Stop');
+    const input = definitionsOf(stack).find((d) => d.Steps[0].Name === 'Prep');
     expect(source.node.id).toBe('Churn');
     const sameBut = (d: any) => JSON.parse(JSON.stringify(d).replace(/<<(Ref|GetAtt):[A-Za-z0-9.]+>>/g, '<value>'));
     expect(differences(sameBut(input), sameBut(output))).toEqual([]);
