@@ -98,21 +98,38 @@ function differences(a: any, b: any, at = ''): string[] {
   return [`${at}: ${JSON.stringify(a)} != ${JSON.stringify(b)}`];
 }
 
+/**
+ * The definitions, each in the form the SageMaker Python SDK's step classes write (sagemaker-mlops
+ * src/sagemaker/mlops/workflow/, as fetched: Step.to_request in steps.py L132 for the step-level fields, and each
+ * class's `arguments`/`to_request`). The SDK cannot run here: each is written as that source renders it.
+ */
 const CASES: Array<[string, string]> = [
+  // ProcessingStep (steps.py L573), TrainingStep (L391), ModelStep's CreateModel and RegisterModel (model_step.py L36,
+  // arguments L182), ConditionStep (condition_step.py L30, arguments L75), FailStep (fail_step.py L26, arguments L60),
+  // property files and JsonGet.
   ['seed-pipeline', 'SeedPipelineStack'],
+  // TuningStep (steps.py L672; the tuner's config and training job definition: sagemaker-train tuner.py,
+  // _build_tuning_job_config and _build_training_job_definition), TransformStep (steps.py L483), a RegisterModel.
   ['tuning-transform-register', 'TuningTransformRegisterStack'],
+  // LambdaStep (lambda_step.py L74, arguments L125, to_request L134: OutputParameters and FunctionArn at step level),
+  // CallbackStep (callback_step.py L76, arguments L125, to_request L134), nested ConditionSteps.
   ['lambda-callback-nested-conditions', 'LabelingStack'],
+  // QualityCheckStep (quality_check_step.py L122, arguments L242, to_request L318) feeding drift baselines.
   ['check-steps-drift-baselines', 'DriftBaselinesStack'],
+  // EMRStep on a running cluster (emr_step.py, arguments L257, to_request L271), AutoMLStep (automl_step.py L31,
+  // arguments L91, to_request L134).
   ['emr-automl', 'EmrAutoMlStack'],
+  // A step type the library has no construct for: a custom step on purpose.
   ['unknown-step-type', 'EndpointStack'],
   // ClarifyCheck steps that read the analysis_config.json the definition names (the SDK's ClarifyCheckStep uploads it
-  // before it writes the definition: sagemaker-mlops workflow/clarify_check_step.py, _generate_processing_job_parameters).
+  // before it writes the definition: clarify_check_step.py, _generate_processing_job_parameters; to_request for the
+  // step-level fields).
   ['clarify-checks', 'ClarifyChecksStack'],
   // An EMR step that creates its cluster: the SDK's EMRStep writes ClusterConfig as given, beside StepConfig
-  // (sagemaker-mlops workflow/emr_step.py, EMRStep.__init__, emr_step_args).
+  // (emr_step.py, EMRStep.__init__, emr_step_args).
   ['emr-new-cluster', 'EmrNewClusterStack'],
   // A notebook job: a Training step with the scheduler's entry point, SM_* environment, sagemaker:* tags and the staged
-  // input channel, as the SDK's NotebookJobStep writes it (sagemaker-mlops workflow/notebook_job_step.py, arguments).
+  // input channel, as the SDK's NotebookJobStep writes it (notebook_job_step.py L63, arguments L445).
   ['notebook-job', 'NotebookJobStack'],
 ];
 
