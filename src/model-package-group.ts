@@ -411,10 +411,25 @@ export class ModelPackageGroup extends ModelPackageGroupBase {
   }
 }
 
-function checkAccount(path: string, accountId: string): void {
+/** An account ID is 12 digits (a token is left to deploy time). @internal */
+export function checkAccount(path: string, accountId: string): void {
   if (!Token.isUnresolved(accountId) && !/^\d{12}$/.test(accountId)) {
     throw new Error(`${path}: '${accountId}' is not an AWS account ID; expected 12 digits`);
   }
+}
+
+/**
+ * The group's ARN as text of its account, region and name (no reference to the group's resource), for a stack of
+ * another account or a group whose ARN attribute would be a token. @internal
+ */
+export function groupArnOf(group: IModelPackageGroup): string {
+  return Stack.of(group).formatArn({
+    service: 'sagemaker',
+    resource: 'model-package-group',
+    resourceName: arnName(group.modelPackageGroupName),
+    account: group.env.account,
+    region: group.env.region,
+  });
 }
 
 /** A name as SageMaker writes it in the group's own ARN: lower case (a token is left as it is). */

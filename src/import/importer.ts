@@ -932,16 +932,18 @@ function wrapComment(text: string, indent: string): string[] {
   return out;
 }
 
-
-/** The role ARN most of the definition's steps run as (RoleArn, ExecutionRoleArn of their arguments), if any. */
-function mostUsedRole(def: any): string | undefined {
+/**
+ * The role ARNs the definition's steps run as (`RoleArn`, `ExecutionRoleArn` of their arguments), with how many times
+ * each is named. EMR and AutoML steps are left out: their constructs import their roles themselves.
+ */
+function stepRoles(def: any): Map<string, number> {
   const counts = new Map<string, number>();
   const scan = (x: any) => {
     if (Array.isArray(x)) {
       x.forEach(scan);
-    } else if (x && typeof x === 'object' && x.Type !== 'EMR' && x.Type !== 'AutoML') { // those import their roles themselves
+    } else if (x && typeof x === 'object' && x.Type !== 'EMR' && x.Type !== 'AutoML') {
       for (const [k, val] of Object.entries(x)) {
-        if (NORMALIZED_KEYS.has(k) && typeof val === 'string' && /^(arn:aws[a-z-]*:iam::\d{12}:role\/|@@cfn:[A-Za-z0-9]+@@$)/.test(val)) {
+        if (NORMALIZED_KEYS.has(k) && typeof val === 'string') {
           counts.set(val, (counts.get(val) ?? 0) + 1);
         }
         scan(val);
@@ -949,7 +951,14 @@ function mostUsedRole(def: any): string | undefined {
     }
   };
   scan(def.Steps);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  return counts;
+}
+
+/** The role ARN most of the steps run as (a role ARN, or a source template's value), if any. */
+function mostUsedRole(def: any): string | undefined {
+  return [...stepRoles(def).entries()]
+    .filter(([arn]) => /^(arn:aws[a-z-]*:iam::\d{12}:role\/|@@cfn:[A-Za-z0-9]+@@$)/.test(arn))
+    .sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 /** Keys whose values the generated stack renders differently on purpose (the normalizations). */
@@ -1014,22 +1023,9 @@ function diff(
 /** The documented normalizations that apply to this definition. */
 function normalizations(input: any, rendered: any, normalizeRoles: boolean): string[] {
   const notes: string[] = [];
-  const roles = new Set<string>();
-  const scan = (x: any) => {
-    if (Array.isArray(x)) {
-      x.forEach(scan);
-    } else if (x && typeof x === 'object') {
-      for (const [k, val] of Object.entries(x)) {
-        if (NORMALIZED_KEYS.has(k) && typeof val === 'string') {
-          roles.add(val);
-        }
-        scan(val);
-      }
-    }
-  };
-  scan(input.Steps);
-  if (normalizeRoles && roles.size > 0) {
-    notes.push(`normalized: RoleArn/ExecutionRoleArn (${[...roles].join(', ')}) become the pipeline's own role`);
+  const roles = [...stepRoles(input).keys()];
+  if (normalizeRoles && roles.length > 0) {
+    notes.push(`normalized: RoleArn/ExecutionRoleArn (${roles.join(', ')}) become the pipeline's own role`);
   }
   if (input.PipelineExperimentConfig === undefined && rendered.PipelineExperimentConfig === null) {
     notes.push('normalized: no PipelineExperimentConfig becomes PipelineExperimentConfig.none() (null)');

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 
 /** Where the ground truth labels are, which SageMaker merges with the captured predictions. */
@@ -57,4 +58,11 @@ export function renderLabelledInput<T extends object>(where: string, endpointInp
     probabilityAttribute: attributes.probabilityAttribute,
     probabilityThresholdAttribute: threshold,
   };
+}
+
+/** The job's ground truth input: the labels under the prefix, which the job's role may read. @internal */
+export function bindGroundTruth(grantee: iam.IGrantable, groundTruth: GroundTruthLocation): { s3Uri: string } {
+  const prefix = groundTruth.prefix.replace(/^\/+|\/+$/g, '');
+  groundTruth.bucket.grantRead(grantee, `${prefix}/*`);
+  return { s3Uri: `s3://${groundTruth.bucket.bucketName}/${prefix}` };
 }

@@ -2,7 +2,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { ContainerImage } from '../container-image';
 import { MonitorBaselines, MonitorKind } from './baselines';
-import { AnalysisWindow, GroundTruthLocation, PredictionAttributes, renderLabelledInput } from './ground-truth';
+import { AnalysisWindow, GroundTruthLocation, PredictionAttributes, renderLabelledInput, bindGroundTruth } from './ground-truth';
 import { MonitorBase, MonitorOptions } from './monitor-base';
 import { requireAnalysisConfig } from './private/clarify-config';
 
@@ -34,7 +34,7 @@ export class ModelBiasMonitor extends MonitorBase {
     if (!props.groundTruth) {
       throw new Error(`${this.node.path}: a bias monitor needs groundTruth (the labels post-training bias metrics are measured against)`);
     }
-    props.groundTruth.bucket.grantRead(this.role, `${props.groundTruth.prefix.replace(/^\/+|\/+$/g, '')}/*`);
+    const groundTruth = bindGroundTruth(this.role, props.groundTruth);
     const c = this._common;
     this.jobDefinition = new sagemaker.CfnModelBiasJobDefinition(this, 'JobDefinition', {
       jobDefinitionName: this._jobDefinitionName,
@@ -44,7 +44,7 @@ export class ModelBiasMonitor extends MonitorBase {
       modelBiasBaselineConfig: this._constraintsBaseline,
       modelBiasJobInput: {
         endpointInput: renderLabelledInput(this.node.path, c.endpointInput, props, props.window),
-        groundTruthS3Input: { s3Uri: `s3://${props.groundTruth.bucket.bucketName}/${props.groundTruth.prefix.replace(/^\/+|\/+$/g, '')}` },
+        groundTruthS3Input: groundTruth,
       },
       modelBiasJobOutputConfig: c.outputConfig,
       jobResources: c.jobResources,

@@ -2,7 +2,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { ContainerImage } from '../container-image';
 import { MonitorBaselines, MonitorKind } from './baselines';
-import { AnalysisWindow, GroundTruthLocation, PredictionAttributes, renderLabelledInput } from './ground-truth';
+import { AnalysisWindow, GroundTruthLocation, PredictionAttributes, renderLabelledInput, bindGroundTruth } from './ground-truth';
 import { MonitorBase, MonitorOptions } from './monitor-base';
 
 /** The problem a model solves, for its quality metrics. */
@@ -43,7 +43,7 @@ export class ModelQualityMonitor extends MonitorBase {
     if (props.probabilityThreshold !== undefined && props.problemType !== MonitoredProblemType.BINARY_CLASSIFICATION) {
       throw new Error(`${this.node.path}: probabilityThreshold applies to BinaryClassification, not ${props.problemType}`);
     }
-    props.groundTruth.bucket.grantRead(this.role, `${props.groundTruth.prefix.replace(/^\/+|\/+$/g, '')}/*`);
+    const groundTruth = bindGroundTruth(this.role, props.groundTruth);
     const c = this._common;
     this.jobDefinition = new sagemaker.CfnModelQualityJobDefinition(this, 'JobDefinition', {
       jobDefinitionName: this._jobDefinitionName,
@@ -57,7 +57,7 @@ export class ModelQualityMonitor extends MonitorBase {
       modelQualityBaselineConfig: this._constraintsBaseline,
       modelQualityJobInput: {
         endpointInput: renderLabelledInput(this.node.path, c.endpointInput, props, props.window),
-        groundTruthS3Input: { s3Uri: `s3://${props.groundTruth.bucket.bucketName}/${props.groundTruth.prefix.replace(/^\/+|\/+$/g, '')}` },
+        groundTruthS3Input: groundTruth,
       },
       modelQualityJobOutputConfig: c.outputConfig,
       jobResources: c.jobResources,

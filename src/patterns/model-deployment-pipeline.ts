@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { IModelPackageGroup, ModelPackageGroup } from '../model-package-group';
+import { IModelPackageGroup, ModelPackageGroup, checkAccount, groupArnOf } from '../model-package-group';
 import { groupLookupsIn } from './private/group-lookups';
 
 /** Where a deployment target is: an explicit account and region. */
@@ -30,7 +30,8 @@ export interface ServingTarget {
   /**
    * The deployment pipeline's execution that synthesizes the app (`#{codepipeline.PipelineExecutionId}`, given to the
    * synth step as `MODEL_DEPLOYMENT_RUN`): pass it as `ModelVersion.latestApproved(group, { refreshToken })`, so each
-   * run looks the latest approved version up again. Undefined outside the pipeline (a local `cdk synth`).
+   * run looks the latest approved version up again (or the context value `modelDeploymentRun`). Undefined outside the
+   * pipeline (a local `cdk synth`).
    * @default - none
    */
   readonly deploymentRun?: string;
@@ -250,7 +251,7 @@ export class ModelDeploymentPipeline extends Construct {
       throw new Error(`${this.node.path}: the model package group is in ${account}/${region}, the pipeline in ${registry.account}/${registry.region}; `
         + 'the pipeline runs in the registry account: create it in the group\'s account and region');
     }
-    return Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: group.modelPackageGroupName.toLowerCase() });
+    return groupArnOf(group);
   }
 
   private checkTarget(target: DeploymentTargetProps, names: Set<string>): void {
@@ -268,9 +269,7 @@ export class ModelDeploymentPipeline extends Construct {
       throw new Error(`${where}: env needs an explicit account and region (given ${given}); a deployment across accounts names each account, `
         + 'e.g. account 222222222222 and region us-east-1');
     }
-    if (!/^\d{12}$/.test(env.account)) {
-      throw new Error(`${where}: '${env.account}' is not an AWS account ID; expected 12 digits`);
-    }
+    checkAccount(where, env.account);
   }
 
   /** The factory's stack is the target's, in its stage; its lookups name the registry's group by ARN. */

@@ -7,7 +7,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { ContainerImage, ImageUsage } from '../container-image';
-import { IModelPackageGroup } from '../model-package-group';
+import { IModelPackageGroup, groupArnOf } from '../model-package-group';
 import { RegulatedAccount } from '../regulated-account';
 import { recordGroupLookup } from './private/group-lookups';
 
@@ -126,7 +126,7 @@ class LatestApprovedVersion extends ModelVersion {
       service: 'SageMaker',
       action: 'ListModelPackages',
       parameters: {
-        ModelPackageGroupName: crossAccount ? this.groupArn() : this.group.modelPackageGroupName,
+        ModelPackageGroupName: crossAccount ? groupArnOf(this.group) : this.group.modelPackageGroupName,
         ModelApprovalStatus: 'Approved',
         ModelPackageType: 'Versioned',
         SortBy: 'CreationTime',
@@ -146,18 +146,6 @@ class LatestApprovedVersion extends ModelVersion {
     this.lookups.set(scope, arn);
     recordGroupLookup(Stack.of(scope), { path: lookup.node.path, groupName: this.group.modelPackageGroupName, account: this._registry().account });
     return { modelPackageArn: arn };
-  }
-
-  /** The group's ARN as a string of the group's account and region (no reference across accounts). */
-  private groupArn(): string {
-    const name = this.group.modelPackageGroupName;
-    return Stack.of(this.group).formatArn({
-      service: 'sagemaker',
-      resource: 'model-package-group',
-      resourceName: Token.isUnresolved(name) ? name : name.toLowerCase(),
-      account: this.group.env.account,
-      region: this.group.env.region,
-    });
   }
 }
 

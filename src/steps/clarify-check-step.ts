@@ -14,6 +14,7 @@ import {
 } from './quality-check-step';
 import { IPipelineHost, PipelineStep, StepProperty, StepType } from './step';
 import { bucketOfUri, grantS3Location, parseS3Uri } from '../shared/s3';
+import { CLARIFY_JOB } from '../shared/sdk-forms';
 import { PipelineValue, ValueKind } from '../values/pipeline-value';
 
 /** What a clarify check step analyses. */
@@ -452,10 +453,10 @@ export interface ClarifyCheckStepConstructProps extends CheckStepOptions, Proces
   readonly analysisConfigEncryptionKey?: kms.IKey;
 }
 
-const CONFIG_INPUT = 'analysis_config';
+const CONFIG_INPUT = CLARIFY_JOB.configInput;
 const CONFIG_FILE = 'analysis_config.json';
-const DATA_INPUT = 'dataset';
-const OUTPUT_NAME = 'analysis_result';
+const DATA_INPUT = CLARIFY_JOB.dataInput;
+const OUTPUT_NAME = CLARIFY_JOB.output;
 const AGG_METHODS = ['mean_abs', 'median', 'mean_sq'];
 const CONTENT_TYPES = ['text/csv', 'application/jsonlines', 'application/json', 'image/jpeg', 'image/jpg', 'image/png', 'application/x-npy'];
 const ACCEPT_TYPES = ['text/csv', 'application/jsonlines', 'application/json'];
@@ -774,7 +775,7 @@ export class ClarifyCheckStepConstruct extends PipelineStep {
         throw new Error(`${where}: shap imageConfig maxObjects, iouThreshold and context apply to OBJECT_DETECTION models; this is ${image.modelType}`);
       }
     }
-    if ((shap.textConfig || shap.imageConfig) && shap.textConfig && shap.imageConfig) {
+    if (shap.textConfig && shap.imageConfig) {
       throw new Error(`${where}: shap has both textConfig and imageConfig; a dataset holds text features or images, give one`);
     }
   }

@@ -13,6 +13,7 @@ import { listSourceFiles, stageFiles } from '../shared/source-archive';
 import { grantJob, grantJobKey, grantTrainingMetrics } from './private/jobs';
 import { IPipelineHost, JobStepOptions, PipelineStep, StepType } from './step';
 import { grantS3Location } from '../shared/s3';
+import { NOTEBOOK_JOB } from '../shared/sdk-forms';
 
 /** Properties of a `NotebookJobStepConstruct`. */
 export interface NotebookJobStepConstructProps extends JobStepOptions {
@@ -68,8 +69,8 @@ export interface NotebookJobStepConstructProps extends JobStepOptions {
   readonly tags?: { [key: string]: string };
 }
 
-const SCHEDULER_ENTRYPOINT = 'amazon_sagemaker_scheduler';
-const STAGED_CHANNEL = 'sagemaker_headless_execution_pipelinestep';
+const SCHEDULER_ENTRYPOINT = NOTEBOOK_JOB.entrypoint;
+const STAGED_CHANNEL = NOTEBOOK_JOB.stagedChannel;
 
 /**
  * A notebook job (Type `Training`), as the SageMaker Python SDK's `NotebookJobStep` renders it: a training job on an
@@ -195,7 +196,7 @@ export class NotebookJobStepConstruct extends PipelineStep {
       VpcConfig: bound.vpcConfig,
       Tags: [
         ...Object.entries(props.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
-        { Key: 'sagemaker:name', Value: this.notebookJobName },
+        { Key: `${NOTEBOOK_JOB.tagPrefix}name`, Value: this.notebookJobName },
         { Key: 'sagemaker:notebook-name', Value: path.basename(props.inputNotebook) },
         { Key: 'sagemaker:notebook-job-origin', Value: 'PIPELINE_STEP' },
         { Key: 'sagemaker:is-studio-archived', Value: 'false' },

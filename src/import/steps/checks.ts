@@ -1,4 +1,5 @@
 import { StepImportContext, TypedStep } from './context';
+import { CLARIFY_JOB } from '../../shared/sdk-forms';
 import { Expr, THIS, call, cls, lit, obj, v } from '../code';
 
 /**
@@ -7,14 +8,13 @@ import { Expr, THIS, call, cls, lit, obj, v } from '../code';
  */
 export function importClarifyCheck(ctx: StepImportContext, s: any, a: any, comments: string[]): TypedStep | undefined {
   const input = (name: string) => (a.ProcessingInputs ?? []).find((i: any) => i.InputName === name)?.S3Input;
-  const output = (a.ProcessingOutputConfig?.Outputs ?? []).find((o: any) => o.OutputName === 'analysis_result')?.S3Output;
-  const config = input('analysis_config');
-  const dataset = input('dataset');
+  const output = (a.ProcessingOutputConfig?.Outputs ?? []).find((o: any) => o.OutputName === CLARIFY_JOB.output)?.S3Output;
+  const config = input(CLARIFY_JOB.configInput);
+  const dataset = input(CLARIFY_JOB.dataInput);
   if (!config || !dataset || !output || !['DATA_BIAS', 'MODEL_BIAS', 'MODEL_EXPLAINABILITY'].includes(s.CheckType)) {
     return undefined;
   }
   comments.push('The analysis configuration is the file the definition names (analysis_config.json): the step reads it as it is.');
-  const group = s.ModelPackageGroupName;
   return {
     cls: 'ClarifyCheckStepConstruct',
     comments,
@@ -30,19 +30,30 @@ export function importClarifyCheck(ctx: StepImportContext, s: any, a: any, comme
       ])],
       ['analysisConfigS3Uri', ctx.value(config.S3Uri)],
       ['model', s.ModelName !== undefined ? obj([['modelName', ctx.value(s.ModelName)]]) : undefined],
-      ['skipCheck', checkSwitch(ctx, s.SkipCheck)],
-      ['registerNewBaseline', checkSwitch(ctx, s.RegisterNewBaseline)],
-      ['failOnViolation', checkSwitch(ctx, s.FailOnViolation)],
-      ['modelPackageGroup', typeof group === 'string'
-        ? call(cls('lib', 'ModelPackageGroup'), 'fromModelPackageGroupName', THIS, lit(`${s.Name}Group`), lit(group)) : undefined],
-      ['suppliedBaselineConstraints', ctx.str(s.SuppliedBaselineConstraints)],
+      ...checkStepFields(ctx, s),
       ...ctx.jobResources(a.ProcessingResources?.ClusterConfig ?? {}, a.StoppingCondition),
     ],
   };
 }
 
+/**
+ * The step-level fields every check step has (the SDK's check steps write them alike; `renderCheckSwitches` renders
+ * them): the three switches, the model package group and the supplied constraints.
+ */
+function checkStepFields(ctx: StepImportContext, s: any): Array<[string, Expr | undefined]> {
+  const group = s.ModelPackageGroupName;
+  return [
+    ['skipCheck', checkSwitch(ctx, s.SkipCheck)],
+    ['registerNewBaseline', checkSwitch(ctx, s.RegisterNewBaseline)],
+    ['failOnViolation', checkSwitch(ctx, s.FailOnViolation)],
+    ['modelPackageGroup', typeof group === 'string'
+      ? call(cls('lib', 'ModelPackageGroup'), 'fromModelPackageGroupName', THIS, lit(`${s.Name}Group`), lit(group)) : undefined],
+    ['suppliedBaselineConstraints', ctx.str(s.SuppliedBaselineConstraints)],
+  ];
+}
+
 /** A check step's switch: a Boolean, or a Boolean parameter. */
-export function checkSwitch(ctx: StepImportContext, x: any): Expr | undefined {
+function checkSwitch(ctx: StepImportContext, x: any): Expr | undefined {
   if (x === undefined || x === null) {
     return undefined;
   }
@@ -74,8 +85,6 @@ export function importQualityCheck(ctx: StepImportContext, s: any, a: any, comme
     return undefined;
   }
   const cluster = a.ProcessingResources?.ClusterConfig ?? {};
-  const switchOf = (x: any) => checkSwitch(ctx, x);
-  const group = s.ModelPackageGroupName;
   return {
     cls: 'QualityCheckStepConstruct',
     comments,
@@ -92,13 +101,8 @@ export function importQualityCheck(ctx: StepImportContext, s: any, a: any, comme
         ? lit(Number(env.probability_threshold_attribute)) : undefined],
       ['recordPreprocessorScript', ctx.str(inputOf('record_preprocessor_script_input'))],
       ['postAnalyticsProcessorScript', ctx.str(inputOf('post_analytics_processor_script_input'))],
-      ['skipCheck', switchOf(s.SkipCheck)],
-      ['registerNewBaseline', switchOf(s.RegisterNewBaseline)],
-      ['failOnViolation', switchOf(s.FailOnViolation)],
-      ['modelPackageGroup', typeof group === 'string'
-        ? call(cls('lib', 'ModelPackageGroup'), 'fromModelPackageGroupName', THIS, lit(`${s.Name}Group`), lit(group)) : undefined],
       ['suppliedBaselineStatistics', ctx.str(s.SuppliedBaselineStatistics)],
-      ['suppliedBaselineConstraints', ctx.str(s.SuppliedBaselineConstraints)],
+      ...checkStepFields(ctx, s),
       ...ctx.jobResources(cluster, a.StoppingCondition),
     ],
   };

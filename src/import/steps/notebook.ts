@@ -1,15 +1,10 @@
 import { StepImportContext, TypedStep } from './context';
+import { NOTEBOOK_JOB } from '../../shared/sdk-forms';
 import { obj } from '../code';
 
-/** The notebook scheduler's entry point: a Training step in this form is a notebook job. */
-const SCHEDULER_ENTRYPOINT = 'amazon_sagemaker_scheduler';
-/** The channel of the staged input. */
-const STAGED_CHANNEL = 'sagemaker_headless_execution_pipelinestep';
+const { entrypoint: SCHEDULER_ENTRYPOINT, stagedChannel: STAGED_CHANNEL, tagPrefix: SDK_TAGS } = NOTEBOOK_JOB;
 /** Environment variables the notebook job writes itself (the construct renders them from its props). */
-const SCHEDULER_ENVIRONMENT = new Set([
-  'AWS_DEFAULT_REGION', 'SM_JOB_DEF_VERSION', 'SM_ENV_NAME', 'SM_SKIP_EFS_SIMULATION', 'SM_EXECUTION_INPUT_PATH', 'SM_KERNEL_NAME',
-  'SM_INPUT_NOTEBOOK_NAME', 'SM_OUTPUT_NOTEBOOK_NAME', 'SM_INIT_SCRIPT',
-]);
+const SCHEDULER_ENVIRONMENT = new Set(NOTEBOOK_JOB.schedulerEnvironment);
 
 /** Whether a Training step is the SDK's NotebookJobStep (the scheduler's entry point and the staged input channel). */
 export function isNotebookJob(a: any): boolean {
@@ -27,13 +22,13 @@ export function importNotebookJob(ctx: StepImportContext, _s: any, a: any, comme
   const env: Record<string, any> = a.Environment ?? {};
   const tags: any[] = a.Tags ?? [];
   const staged = (a.InputDataConfig ?? []).find((c: any) => c.ChannelName === STAGED_CHANNEL)?.DataSource?.S3DataSource?.S3Uri;
-  const name = tags.find((t) => t.Key === 'sagemaker:name')?.Value;
+  const name = tags.find((t) => t.Key === `${SDK_TAGS}name`)?.Value;
   if (typeof env.SM_INPUT_NOTEBOOK_NAME !== 'string' || typeof env.SM_KERNEL_NAME !== 'string' || staged === undefined || typeof name !== 'string') {
     return undefined;
   }
   comments.push('The notebook job reads the input the SDK staged in S3 (stagedInputS3Uri); give inputNotebook a local path instead to ship it with the stack.');
   const userEnv = Object.entries(env).filter(([k]) => !SCHEDULER_ENVIRONMENT.has(k));
-  const userTags = tags.filter((t) => typeof t.Key === 'string' && !t.Key.startsWith('sagemaker:'));
+  const userTags = tags.filter((t) => typeof t.Key === 'string' && !t.Key.startsWith(SDK_TAGS));
   const resources = a.ResourceConfig ?? {};
   return {
     cls: 'NotebookJobStepConstruct',
